@@ -1,0 +1,17 @@
+"""mixnet: MXNet 1.x's design and API on NumPy (CPU) and CuPy (GPU).
+
+``import mixnet as mx`` is the native way; ``mixnet.install_as_mxnet()`` makes
+unmodified ``import mxnet`` code use mixnet.
+"""
+__version__ = "0.1.0"
+
+from . import base, config, context, dtype, util, engine, recordio
+from .base import MXNetError
+from .context import Context, cpu, gpu, cpu_pinned, current_context
+from . import ndarray
+from . import ndarray as nd
+from . import autograd
+from .compat import install_as_mxnet
+
+__all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "nd",
+           "ndarray", "autograd", "engine", "recordio", "install_as_mxnet"]

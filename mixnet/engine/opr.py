@@ -1,0 +1,58 @@
+"""One pushed operation and how it runs (shared by both engines)."""
+from ..base import MXNetError
+from .var import ExcBox
+
+__all__ = ["Opr", "run_opr"]
+
+
+class Opr:
+    __slots__ = ("fn", "reads", "writes", "ctx", "name", "inline", "pending", "dependents",
+                 "done")
+
+    def __init__(self, fn, reads, writes, ctx, name, inline):
+        self.fn = fn
+        self.reads = reads
+        self.writes = writes
+        self.ctx = ctx
+        self.name = name
+        self.inline = inline
+        self.pending = 0
+        self.dependents = []
+        self.done = False
+
+
+def run_opr(op):
+    """Run ``op`` unless an input failed; return the ExcBox of a new failure, or None.
+
+    A failure (its own, or one read from an input) is recorded on every variable the op
+    writes, so it surfaces at the next sync point on anything depending on it.
+    """
+    box = None
+    for v in op.reads:
+        if v.exc is not None and v.exc.exc is not None:
+            box = v.exc
+            break
+    if box is None:
+        try:
+            op.fn()
+        except Exception as err:  # noqa: BLE001 - stored and rethrown at the sync point
+            box = ExcBox(_as_mxnet_error(err, op.name))
+            for v in op.writes:
+                v.exc = box
+            return box
+    else:
+        for v in op.writes:
+            v.exc = box
+        return None
+    for v in op.writes:
+        v.exc = None
+    return None
+
+
+def _as_mxnet_error(err, name):
+    if isinstance(err, MXNetError):
+        return err
+    wrapped = MXNetError(f"Error in operator {name or '<engine task>'}: "
+                         f"{type(err).__name__}: {err}")
+    wrapped.__cause__ = err
+    return wrapped

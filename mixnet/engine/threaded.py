@@ -1,0 +1,162 @@
+"""The dependency engine: ops run when their read/write dependencies are satisfied.
+
+An op becomes ready once every earlier write to its reads and every earlier read or
+write of its writes has finished. Ready ops that touch few elements run right away on
+the thread that made them ready (a hand-off to a worker costs more than they do);
+the others go to the worker threads of their device, so independent large ops (and
+NumPy/BLAS release the GIL) run in parallel.
+"""
+import queue
+import threading
+
+from .. import config
+from .var import ExcBox
+from .opr import Opr, run_opr
+
+__all__ = ["ThreadedEngine"]
+
+
+class ThreadedEngine:
+    """Asynchronous engine with per-device worker threads."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._waiters = 0
+        self._outstanding = 0
+        self._queues = {}
+        self._inline_size = config.get("MXNET_ENGINE_INLINE_SIZE")
+        self.failed = []   # ExcBoxes not yet seen by waitall
+
+    # --- pushing -------------------------------------------------------------
+    def push(self, fn, reads, writes, ctx=None, name="", cost=0):
+        op = Opr(fn, reads, writes, ctx, name, cost < self._inline_size)
+        with self._lock:
+            pending = 0
+            for v in reads:
+                w = v.last_write
+                if w is not None:
+                    w.dependents.append(op)
+                    pending += 1
+                readers = v.readers
+                if len(readers) > 32:
+                    readers[:] = [r for r in readers if not r.done]
+                readers.append(op)
+            for v in writes:
+                w = v.last_write
+                if w is not None and w is not op:
+                    w.dependents.append(op)
+                    pending += 1
+                for r in v.readers:
+                    if not r.done and r is not op:
+                        r.dependents.append(op)
+                        pending += 1
+                v.readers = []
+                v.last_write = op
+            op.pending = pending
+            self._outstanding += 1
+        if pending == 0:
+            self._dispatch(op)
+
+    def _dispatch(self, op):
+        if op.inline:
+            self._run(op)
+        else:
+            self._queue(op.ctx).put(op)
+
+    def _queue(self, ctx):
+        key = None if ctx is None else (ctx.device_typeid, ctx.device_id)
+        q = self._queues.get(key)
+        if q is None:
+            with self._lock:
+                q = self._queues.get(key)
+                if q is None:
+                    q = self._queues[key] = self._start_workers(ctx)
+        return q
+
+    def _start_workers(self, ctx):
+        q = queue.SimpleQueue()
+        gpu = ctx is not None and ctx.device_typeid == 2
+        n = config.get("MXNET_GPU_WORKER_NTHREADS" if gpu else "MXNET_CPU_WORKER_NTHREADS")
+        for i in range(max(1, n)):
+            t = threading.Thread(target=self._worker, args=(q,), daemon=True,
+                                 name=f"mixnet-engine-{ctx}-{i}")
+            t.start()
+        return q
+
+    def _worker(self, q):
+        while True:
+            self._run(q.get())
+
+    # --- running -------------------------------------------------------------
+    def _run(self, op):
+        # Ready dependents that are cheap run here too, in a loop (no recursion).
+        todo = [op]
+        while todo:
+            op = todo.pop()
+            box = run_opr(op)
+            for ready in self._complete(op, box):
+                if ready.inline:
+                    todo.append(ready)
+                else:
+                    self._queue(ready.ctx).put(ready)
+
+    def _complete(self, op, box):
+        ready = []
+        with self._lock:
+            op.done = True
+            if box is not None:
+                self.failed.append(box)
+            for v in op.writes:
+                if v.last_write is op:
+                    v.last_write = None
+            for d in op.dependents:
+                d.pending -= 1
+                if d.pending == 0:
+                    ready.append(d)
+            op.dependents = None
+            self._outstanding -= 1
+            if self._waiters:
+                self._idle.notify_all()
+        return ready
+
+    # --- waiting -------------------------------------------------------------
+    def wait_for_var(self, var, for_write=False):
+        """Block until pending writes (and reads, ``for_write``) of ``var`` finish."""
+        with self._lock:
+            while True:
+                busy = var.last_write is not None
+                if for_write and not busy:
+                    busy = any(not r.done for r in var.readers)
+                if not busy:
+                    break
+                self._waiters += 1
+                self._idle.wait()
+                self._waiters -= 1
+        _rethrow_var(var, self)
+
+    def wait_all(self):
+        """Block until every pushed op finished; rethrow the first unseen failure."""
+        with self._lock:
+            while self._outstanding:
+                self._waiters += 1
+                self._idle.wait()
+                self._waiters -= 1
+            failed, self.failed = self.failed, []
+        _rethrow_first(failed)
+
+
+def _rethrow_var(var, engine):
+    box = var.exc
+    if box is not None and box.exc is not None:
+        exc, box.exc = box.exc, None
+        raise exc
+
+
+def _rethrow_first(boxes):
+    for box in boxes:
+        if box.exc is not None:
+            exc = box.exc
+            for b in boxes:
+                b.exc = None
+            raise exc

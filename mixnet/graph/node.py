@@ -1,0 +1,82 @@
+"""The graph IR shared by autograd, Symbol and hybridized blocks: Node and Entry.
+
+A Node is one op application (or a variable, ``op is None``); an Entry names one output
+of a node. Graphs are plain DAGs of Nodes reached from their output entries.
+"""
+from typing import NamedTuple
+
+__all__ = ["Node", "Entry", "topo_order", "is_variable"]
+
+
+class Node:
+    """One op application, or a variable when ``op`` is None.
+
+    Attributes
+    ----------
+    op : ops.registry.Op or None
+    name : str
+    params : the op's Param record (or None)
+    inputs : list of Entry
+    attrs : dict of user attributes (strings, e.g. ``__shape__``, ``lr_mult``, ``ctx_group``)
+    info : front-end payload (autograd keeps saved arrays here)
+    """
+
+    __slots__ = ("op", "name", "params", "inputs", "attrs", "info", "__weakref__")
+
+    def __init__(self, op, name="", params=None, inputs=(), attrs=None, info=None):
+        self.op = op
+        self.name = name
+        self.params = params
+        self.inputs = list(inputs)
+        self.attrs = {} if attrs is None else attrs
+        self.info = info
+
+    @property
+    def is_variable(self):
+        return self.op is None
+
+    @property
+    def num_outputs(self):
+        return 1 if self.op is None else self.op.num_outputs(self.params)
+
+    def output(self, i=0):
+        """The Entry of output ``i``."""
+        return Entry(self, i)
+
+    @property
+    def outputs(self):
+        return [Entry(self, i) for i in range(self.num_outputs)]
+
+    def __repr__(self):
+        kind = "var" if self.op is None else self.op.name
+        return f"<Node {kind} {self.name!r}>"
+
+
+class Entry(NamedTuple):
+    """Output ``index`` of ``node``."""
+
+    node: Node
+    index: int = 0
+
+
+def is_variable(node):
+    return node.op is None
+
+
+def topo_order(heads):
+    """Nodes reachable from ``heads`` (entries or nodes), inputs before users."""
+    order, seen = [], set()
+    stack = [(e.node if isinstance(e, Entry) else e, False) for e in reversed(list(heads))]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for e in reversed(node.inputs):
+            if id(e.node) not in seen:
+                stack.append((e.node, False))
+    return order

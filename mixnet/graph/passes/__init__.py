@@ -1,0 +1,1 @@
+"""Graph passes: functions over the graph IR (gradient, shape/type inference, ...)."""

@@ -1,0 +1,75 @@
+"""Array creation: ``array``, ``empty``, ``zeros``, ``ones``, ``full``, ``arange`` ..."""
+import numpy as np
+
+from ..base import MXNetError
+from ..context import Context
+from ..dtype import normalize
+from ..ops import registry
+from . import dispatch
+from .ndarray import NDArray, new_array, from_xp, _from_numpy
+
+__all__ = ["array", "empty", "zeros", "ones", "full"]
+
+
+def _ctx(ctx):
+    return Context.default_ctx if ctx is None else ctx
+
+
+def _shape(shape):
+    return (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+
+
+def array(source_array, ctx=None, dtype=None):
+    """Create an NDArray from any array-like (float32 unless ``dtype`` says otherwise).
+
+    Examples
+    --------
+    >>> mx.nd.array([1, 2, 3]).dtype
+    <class 'numpy.float32'>
+    """
+    ctx = _ctx(ctx)
+    if isinstance(source_array, NDArray):
+        dtype = source_array.dtype if dtype is None else normalize(dtype)
+        return source_array.astype(dtype).as_in_context(ctx) if ctx != source_array.context \
+            or dtype != source_array.dtype else source_array.copy()
+    dtype = normalize(dtype)
+    try:
+        data = np.asarray(source_array, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise MXNetError(f"array: cannot convert {type(source_array).__name__} to an "
+                         f"NDArray of {dtype}: {err}") from None
+    return _from_numpy(data, ctx)
+
+
+def empty(shape, ctx=None, dtype=None):
+    """An uninitialized array (here: allocated, contents unspecified)."""
+    ctx = _ctx(ctx)
+    xp = dispatch.xp_of(ctx)
+    return from_xp(xp.empty(_shape(shape), dtype=normalize(dtype)), ctx)
+
+
+def _create(op_name, shape, ctx, dtype, **extra):
+    ctx = _ctx(ctx)
+    op = registry.get(op_name)
+    params = op.make_params({"shape": _shape(shape), "dtype": normalize(dtype).name,
+                             **extra})
+    return dispatch.invoke(op, [], params, ctx=ctx, new_array=new_array)
+
+
+def zeros(shape, ctx=None, dtype=None, **kwargs):
+    """An array of zeros."""
+    return _create("_zeros", shape, ctx, dtype)
+
+
+def ones(shape, ctx=None, dtype=None, **kwargs):
+    """An array of ones."""
+    return _create("_ones", shape, ctx, dtype)
+
+
+def full(shape, val, ctx=None, dtype=np.float32, out=None):
+    """An array filled with ``val``."""
+    res = _create("_full", shape, ctx, dtype, value=float(val))
+    if out is not None:
+        out[:] = res
+        return out
+    return res

@@ -1,0 +1,133 @@
+"""Imperative op dispatch: infer shapes/types, make outputs, push the kernel, record.
+
+This is the hot path of every ``nd.*`` call: keep it short.
+"""
+import math
+
+from .. import backend, engine
+from ..base import MXNetError
+from ..context import Context
+from ..graph import tape
+from ..ops.infer import ShapeError, InferTypeError
+
+__all__ = ["invoke", "rng_var", "format_shapes"]
+
+_xp_cache = {}
+_rng_vars = {}
+
+
+def xp_of(ctx):
+    xp = _xp_cache.get(ctx)
+    if xp is None:
+        xp = _xp_cache[ctx] = backend.array_module(ctx)
+    return xp
+
+
+def rng_var(ctx):
+    """The engine variable that orders random draws on ``ctx``."""
+    v = _rng_vars.get(ctx)
+    if v is None:
+        v = _rng_vars.setdefault(ctx, engine.new_var())
+    return v
+
+
+def format_shapes(names, shapes):
+    return ", ".join(f"{n}={s}" for n, s in zip(names, shapes))
+
+
+def _infer(op, params, inputs):
+    in_shapes = [x.shape for x in inputs]
+    try:
+        out_shapes = op.infer_shape(params, in_shapes)
+    except ShapeError as err:
+        names = op.input_names(params) if params is not None or op.variadic is None else []
+        raise type(err)(f"Operator {op.name}: {err} (inputs: "
+                        f"{format_shapes(names or op.inputs, [x.shape for x in inputs])})") \
+            from None
+    in_types = [x.dtype for x in inputs]
+    try:
+        out_types = op.infer_type(params, in_types)
+    except InferTypeError as err:
+        raise type(err)(f"Operator {op.name}: {err} (input dtypes: "
+                        f"{[str(x.dtype) for x in inputs]})") from None
+    return out_shapes, out_types
+
+
+def invoke(op, inputs, params, out=None, ctx=None, new_array=None):
+    """Run ``op`` on NDArrays ``inputs``; return its visible output(s).
+
+    ``out``: NDArray(s) to write into (MXNet's ``out=``); ``ctx``: device of ops with no
+    array inputs; ``new_array(shape, dtype, ctx)`` makes fresh outputs.
+    """
+    if op.imperative is not None:
+        return op.imperative(params, inputs)
+    if inputs:
+        ctx = inputs[0]._ctx
+        for x in inputs:
+            if x._ctx != ctx:
+                raise MXNetError(f"Operator {op.name}: all inputs must be on one context, "
+                                 f"got {ctx} and {x._ctx}")
+    elif ctx is None:
+        ctx = Context.default_ctx
+    out_shapes, out_types = _infer(op, params, inputs)
+    outputs = _outputs(op, out, out_shapes, out_types, ctx, new_array)
+    xp = xp_of(ctx)
+    reads = [x._chunk.var for x in inputs]
+    writes = [y._chunk.var for y in outputs]
+    for i in op.mutate:
+        writes.append(inputs[i]._chunk.var)
+    extras = {}
+    if op.random:
+        extras["rng"] = backend.random.generator(ctx)
+        writes.append(rng_var(ctx))
+    if op.train:
+        extras["is_train"] = tape.is_training()
+    fn = _kernel(op.forward, xp, params, inputs, outputs, out_shapes, out_types, extras)
+    cost = 0
+    for s in out_shapes:
+        cost += math.prod(s)
+    engine.push(fn, reads, writes, ctx, op.name, cost)
+    if tape.is_recording() and out is None:
+        tape.record_op(op, params, inputs, outputs)
+    nvis = op.num_visible_outputs(params)
+    if out is not None:
+        return out
+    return outputs[0] if nvis == 1 else outputs[:nvis]
+
+
+def _outputs(op, out, shapes, types, ctx, new_array):
+    if out is None:
+        return [new_array(s, t, ctx) for s, t in zip(shapes, types)]
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    if len(outs) != len(shapes):
+        raise MXNetError(f"Operator {op.name}: out= has {len(outs)} arrays, the op makes "
+                         f"{len(shapes)}")
+    for o, s in zip(outs, shapes):
+        if o.shape != tuple(s):
+            raise ShapeError(f"Operator {op.name}: out= has shape {o.shape}, the result "
+                             f"has shape {tuple(s)}")
+        if o._ctx != ctx:
+            raise MXNetError(f"Operator {op.name}: out= is on {o._ctx}, inputs on {ctx}")
+    if tape.is_recording() and any(o._entry is not None for o in outs):
+        raise MXNetError(f"Operator {op.name}: assigning to NDArrays that are already in a "
+                         "computational graph while recording is not supported (in-place "
+                         "operations like +=, x[:]= ); call backward first or do this "
+                         "outside of autograd.record()")
+    return outs
+
+
+def _kernel(forward, xp, params, inputs, outputs, shapes, types, extras):
+    finalize = backend.finalize
+
+    def run():
+        args = [x._data() for x in inputs]
+        res = forward(xp, params, *args, **extras)
+        if len(outputs) == 1:
+            res = (res,)
+        for y, r, s, t in zip(outputs, res, shapes, types):
+            for a in args:
+                if r is a:
+                    r = r.copy()
+                    break
+            y._store(finalize(r, t, s, xp))
+    return run

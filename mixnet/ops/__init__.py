@@ -1,0 +1,10 @@
+"""Operators: the registry and every op family (importing this registers them all).
+
+Op code sees raw ``xp`` arrays (NumPy or CuPy) only; it never imports engine, ndarray
+or symbol.
+"""
+from . import registry, param, infer
+from . import (elemwise_unary, elemwise_binary, broadcast, init, indexing_key, matrix,
+               python_callback)
+
+__all__ = ["registry", "param", "infer"]
