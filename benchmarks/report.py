@@ -11,6 +11,7 @@ DISPLAY = {
     "mlp_autograd": (1e3, "ms/iter"),
     "engine_parallel": (1e3, "ms/pair"),
 }
+NOISY = 1.5  # a cell whose slowest round took over this many times its fastest gets a note
 BASE_COLUMNS = ("mixnet", "mxnet", "torch")
 NAIVE_COLUMNS = ("mixnet-naive", "mxnet-naive")
 
@@ -86,6 +87,10 @@ def notes(cells, threads, workloads):
     for (c, t, w), cell in sorted(cells.items()):
         if t == threads and cell.error:
             out.append(f"ERROR {c} {w}: {_last_line(cell.error)}")
+        elif t == threads and cell.median and max(cell.samples) > NOISY * min(cell.samples):
+            scale, unit = DISPLAY[w]
+            low, high = _fmt(min(cell.samples), scale), _fmt(max(cell.samples), scale)
+            out.append(f"noisy: {c} {w} ranged {low}–{high} {unit} over the rounds")
     return "\n".join(f"- {line}" for line in out)
 
 

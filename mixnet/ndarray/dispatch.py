@@ -35,7 +35,24 @@ def format_shapes(names, shapes):
     return ", ".join(f"{n}={s}" for n, s in zip(names, shapes))
 
 
+_infer_cache = {}
+
+
 def _infer(op, params, inputs):
+    key = (op, params, *[x.shape for x in inputs], *[x.dtype for x in inputs])
+    try:
+        return _infer_cache[key]
+    except KeyError:
+        res = _infer_uncached(op, params, inputs)
+        if len(_infer_cache) > 4096:
+            _infer_cache.clear()
+        _infer_cache[key] = res
+        return res
+    except TypeError:   # unhashable params (e.g. a Python callback object)
+        return _infer_uncached(op, params, inputs)
+
+
+def _infer_uncached(op, params, inputs):
     in_shapes = [x.shape for x in inputs]
     try:
         out_shapes = op.infer_shape(params, in_shapes)
@@ -50,7 +67,7 @@ def _infer(op, params, inputs):
     except InferTypeError as err:
         raise type(err)(f"Operator {op.name}: {err} (input dtypes: "
                         f"{[str(x.dtype) for x in inputs]})") from None
-    return out_shapes, out_types
+    return [tuple(s) for s in out_shapes], out_types
 
 
 def invoke(op, inputs, params, out=None, ctx=None, new_array=None):
