@@ -11,7 +11,7 @@ DISPLAY = {
     "mlp_autograd": (1e3, "ms/iter"),
     "engine_parallel": (1e3, "ms/pair"),
 }
-NOISY = 1.5  # a cell whose slowest round took over this many times its fastest gets a note
+NOISY = 2.0  # a cell whose slowest round took over this many times its fastest gets a note
 BASE_COLUMNS = ("mixnet", "mxnet", "torch")
 NAIVE_COLUMNS = ("mixnet-naive", "mxnet-naive")
 

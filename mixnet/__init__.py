@@ -5,9 +5,11 @@ unmodified ``import mxnet`` code use mixnet.
 """
 __version__ = "0.1.0"
 
-from . import base, config, context, dtype, util, engine, recordio
+from . import base, config, context, dtype, util, engine, recordio, runtime, attribute, name
 from .base import MXNetError
 from .context import Context, cpu, gpu, cpu_pinned, current_context
+from .attribute import AttrScope
+from .util import np_shape, np_array, is_np_shape, is_np_array, use_np, set_np, reset_np
 from . import ndarray
 from . import ndarray as nd
 from . import autograd

@@ -363,3 +363,30 @@ def dumps(arrays, np_shape=None):
         encoded = name.encode("utf-8")
         parts += [struct.pack("<Q", len(encoded)), encoded]
     return b"".join(parts)
+
+
+def dumps_one(array, np_shape=None):
+    """One NDArray record without the file header (MXNet's raw bytes, used by pickling)."""
+    return _encode_array(array, _choose_magic([array], np_shape), "array")
+
+
+def loads_one(buf):
+    """Decode one raw NDArray record: (array, (dev_type, dev_id))."""
+    reader = _Reader(buf)
+    (magic,) = reader.unpack("I", "array magic")
+    if magic in (_V2_MAGIC, _V3_MAGIC):
+        return _read_v2(reader, magic == _V3_MAGIC, "array")
+    return _read_legacy(reader, magic, "array")
+
+
+def record_magics(buf):
+    """Magic number of the first record (None for an empty list); for np-shape checks."""
+    reader = _Reader(buf)
+    reader.unpack("QQ", "file header (magic, reserved)")
+    if reader.count(4, "array count") == 0:
+        return None
+    return reader.unpack("I", "array 0 magic")[0]
+
+
+V3_MAGIC = _V3_MAGIC
+V2_MAGIC = _V2_MAGIC

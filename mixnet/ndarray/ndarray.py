@@ -13,7 +13,9 @@ from ..dtype import normalize
 from ..graph import tape
 from ..graph.node import Node, Entry
 from ..ops import registry
-from . import dispatch, indexing
+from . import _format, dispatch, indexing
+
+py_slice = slice   # MXNet code imports this name from mxnet.ndarray.ndarray
 
 __all__ = ["NDArray", "Chunk", "waitall", "new_array", "from_xp", "mark_variables"]
 
@@ -271,10 +273,13 @@ class NDArray:
     __hash__ = object.__hash__
 
     def __getstate__(self):
-        return {"data": self.asnumpy(), "ctx": self._ctx}
+        # MXNet's pickle state: the raw bytes of one saved NDArray.
+        return {"handle": bytearray(_format.dumps_one(self.asnumpy()))}
 
     def __setstate__(self, state):
-        src = _from_numpy(state["data"], state.get("ctx", Context("cpu", 0)))
+        # Arrays pickled on a GPU load on the CPU (MXNet does the same without GPUs).
+        data, _ctx = _format.loads_one(bytes(state["handle"]))
+        src = _from_numpy(data, Context("cpu", 0))
         for k in NDArray.__slots__[:-1]:
             setattr(self, k, getattr(src, k))
 
@@ -401,4 +406,7 @@ def _from_numpy(data, ctx):
 
 
 def _unpickle(state):
-    return _from_numpy(state["data"], state.get("ctx", Context("cpu", 0)))
+    arr = NDArray.__new__(NDArray)
+    arr.__setstate__(state)
+    return arr
+

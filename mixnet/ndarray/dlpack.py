@@ -1,0 +1,71 @@
+"""DLPack exchange: zero-copy with NumPy, PyTorch, CuPy and anything else speaking DLPack."""
+import numpy as np
+
+from ..context import Context
+from . import dispatch
+from .ndarray import NDArray, from_xp
+
+__all__ = ["to_dlpack_for_read", "to_dlpack_for_write", "from_dlpack", "from_numpy"]
+
+
+class _Exported:
+    """Holds an array and hands out its DLPack capsule (``__dlpack__`` protocol)."""
+
+    def __init__(self, data):
+        self._data = data
+
+    def __dlpack__(self, stream=None, **kwargs):
+        return self._data.__dlpack__()
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+
+def to_dlpack_for_read(data):
+    """A DLPack capsule of ``data`` for reading (waits for pending writes first)."""
+    data.wait_to_read()
+    return data._data().__dlpack__()
+
+
+def to_dlpack_for_write(data):
+    """A DLPack capsule of ``data`` for writing (waits for pending reads and writes)."""
+    data.wait_to_write()
+    return data._data().__dlpack__()
+
+
+def from_dlpack(dlpack):
+    """An NDArray sharing memory with a DLPack capsule or an object with ``__dlpack__``."""
+    if hasattr(dlpack, "__dlpack__"):
+        source = dlpack
+    else:
+        source = _Exported(_CapsuleHolder(dlpack))
+    device_type = source.__dlpack_device__()[0] if hasattr(source, "__dlpack_device__") else 1
+    if device_type == 2:
+        ctx = Context("gpu", source.__dlpack_device__()[1])
+        xp = dispatch.xp_of(ctx)
+        return from_xp(xp.from_dlpack(source), ctx)
+    arr = np.from_dlpack(source)
+    return from_xp(arr if arr.flags.c_contiguous else np.ascontiguousarray(arr),
+                   Context("cpu", 0))
+
+
+class _CapsuleHolder:
+    """Adapts a bare PyCapsule (what MXNet's to_dlpack_* return) to ``__dlpack__``."""
+
+    def __init__(self, capsule):
+        self._capsule = capsule
+
+    def __dlpack__(self, stream=None, **kwargs):
+        return self._capsule
+
+    def __dlpack_device__(self):
+        return (1, 0)
+
+
+def from_numpy(ndarray, zero_copy=True):
+    """An NDArray from a NumPy array, sharing its memory when C-contiguous."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(ndarray).__name__}")
+    if zero_copy and ndarray.flags.c_contiguous and ndarray.flags.writeable:
+        return from_xp(ndarray, Context("cpu", 0))
+    return from_xp(np.array(ndarray, copy=True, order="C"), Context("cpu", 0))
