@@ -39,7 +39,7 @@ def _(F, node, ograds):
     p = node.params
     grads = F._CustomFunctionBackward(*ograds, num_args=len(ograds),
                                       num_outputs=len(node.inputs), callback=p.callback)
-    return list(grads) if isinstance(grads, tuple) else [grads]
+    return [grads] if len(node.inputs) == 1 else list(grads)
 
 
 @op("_CustomFunctionBackward", params=CallbackParam, variadic="num_args", inputs=("data",),
