@@ -27,25 +27,31 @@ def run_opr(op):
     A failure (its own, or one read from an input) is recorded on every variable the op
     writes, so it surfaces at the next sync point on anything depending on it.
     """
+    return run_now(op.fn, op.reads, op.writes, op.name)
+
+
+def run_now(fn, reads, writes, name):
+    """``run_opr`` without an Opr record (the engines' fast path)."""
     box = None
-    for v in op.reads:
+    for v in reads:
         if v.exc is not None and v.exc.exc is not None:
             box = v.exc
             break
     if box is None:
         try:
-            op.fn()
+            fn()
         except Exception as err:  # noqa: BLE001 - stored and rethrown at the sync point
-            box = ExcBox(_as_mxnet_error(err, op.name))
-            for v in op.writes:
+            box = ExcBox(_as_mxnet_error(err, name))
+            for v in writes:
                 v.exc = box
             return box
     else:
-        for v in op.writes:
+        for v in writes:
             v.exc = box
         return None
-    for v in op.writes:
-        v.exc = None
+    for v in writes:
+        if v.exc is not None:
+            v.exc = None
     return None
 
 

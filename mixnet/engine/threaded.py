@@ -11,7 +11,7 @@ import threading
 
 from .. import config
 from .var import ExcBox
-from .opr import Opr, run_opr
+from .opr import Opr, run_opr, run_now
 
 __all__ = ["ThreadedEngine"]
 
@@ -34,7 +34,7 @@ class ThreadedEngine:
         if inline and _idle(reads, writes):
             # Fast path: nothing pending on these variables, so running now is exactly
             # what the dependency order allows; no bookkeeping needed.
-            box = run_opr(Opr(fn, reads, writes, ctx, name, True))
+            box = run_now(fn, reads, writes, name)
             if box is not None:
                 with self._lock:
                     self.failed.append(box)

@@ -67,7 +67,11 @@ def _infer_uncached(op, params, inputs):
     except InferTypeError as err:
         raise type(err)(f"Operator {op.name}: {err} (input dtypes: "
                         f"{[str(x.dtype) for x in inputs]})") from None
-    return [tuple(s) for s in out_shapes], out_types
+    out_shapes = [tuple(s) for s in out_shapes]
+    cost = 0
+    for shape in out_shapes:
+        cost += math.prod(shape)
+    return out_shapes, out_types, cost, op.num_visible_outputs(params)
 
 
 def invoke(op, inputs, params, out=None, ctx=None, new_array=None):
@@ -81,16 +85,38 @@ def invoke(op, inputs, params, out=None, ctx=None, new_array=None):
     if inputs:
         ctx = inputs[0]._ctx
         for x in inputs:
-            if x._ctx != ctx:
+            if x._ctx is not ctx and x._ctx != ctx:
                 raise MXNetError(f"Operator {op.name}: all inputs must be on one context, "
                                  f"got {ctx} and {x._ctx}")
     elif ctx is None:
         ctx = Context.default_ctx
-    out_shapes, out_types = _infer(op, params, inputs)
-    outputs = _outputs(op, out, out_shapes, out_types, ctx, new_array)
-    xp = xp_of(ctx)
+    out_shapes, out_types, cost, nvis = _infer(op, params, inputs)
+    if out is None:
+        outputs = [new_array(s, t, ctx) for s, t in zip(out_shapes, out_types)]
+    else:
+        outputs = _check_out(op, out, out_shapes, ctx)
+    xp = _xp_cache.get(ctx) or xp_of(ctx)
     reads = [x._chunk.var for x in inputs]
     writes = [y._chunk.var for y in outputs]
+    if op.plain:
+        if len(outputs) == 1:
+            fn = _kernel1(op.forward, xp, params, inputs, outputs[0], out_shapes[0],
+                          out_types[0])
+        else:
+            fn = _kernel(op.forward, xp, params, inputs, outputs, out_shapes, out_types, {})
+    else:
+        fn = _kernel(op.forward, xp, params, inputs, outputs, out_shapes, out_types,
+                     _extras(op, ctx, inputs, writes))
+    engine.push(fn, reads, writes, ctx, op.name, cost)
+    if out is not None:
+        return out
+    if tape.is_recording():
+        tape.record_op(op, params, inputs, outputs)
+    return outputs[0] if nvis == 1 else outputs[:nvis]
+
+
+def _extras(op, ctx, inputs, writes):
+    """Keyword arguments of non-plain kernels; adds the variables they also write."""
     for i in op.mutate:
         writes.append(inputs[i]._chunk.var)
     extras = {}
@@ -99,22 +125,10 @@ def invoke(op, inputs, params, out=None, ctx=None, new_array=None):
         writes.append(rng_var(ctx))
     if op.train:
         extras["is_train"] = tape.is_training()
-    fn = _kernel(op.forward, xp, params, inputs, outputs, out_shapes, out_types, extras)
-    cost = 0
-    for s in out_shapes:
-        cost += math.prod(s)
-    engine.push(fn, reads, writes, ctx, op.name, cost)
-    if tape.is_recording() and out is None:
-        tape.record_op(op, params, inputs, outputs)
-    nvis = op.num_visible_outputs(params)
-    if out is not None:
-        return out
-    return outputs[0] if nvis == 1 else outputs[:nvis]
+    return extras
 
 
-def _outputs(op, out, shapes, types, ctx, new_array):
-    if out is None:
-        return [new_array(s, t, ctx) for s, t in zip(shapes, types)]
+def _check_out(op, out, shapes, ctx):
     outs = list(out) if isinstance(out, (list, tuple)) else [out]
     if len(outs) != len(shapes):
         raise MXNetError(f"Operator {op.name}: out= has {len(outs)} arrays, the op makes "
@@ -131,6 +145,21 @@ def _outputs(op, out, shapes, types, ctx, new_array):
                          "operations like +=, x[:]= ); call backward first or do this "
                          "outside of autograd.record()")
     return outs
+
+
+def _kernel1(forward, xp, params, inputs, output, shape, dtype):
+    """The kernel of a single-output op without extras (the common case)."""
+    finalize = backend.finalize
+
+    def run():
+        args = [x._data() for x in inputs]
+        r = forward(xp, params, *args)
+        for a in args:
+            if r is a:
+                r = r.copy()
+                break
+        output._store(finalize(r, dtype, shape, xp))
+    return run
 
 
 def _kernel(forward, xp, params, inputs, outputs, shapes, types, extras):

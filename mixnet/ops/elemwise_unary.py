@@ -1,13 +1,19 @@
-"""Elementwise unary math: ``y = f(x)``, same shape, same dtype.
+"""Elementwise unary ops: ``y = f(x)``, same shape, same dtype.
 
-Most ops here are one line of ``xp`` plus a gradient written with other ops.
+Most ops are one ``xp`` kernel plus a gradient built from other ops (so it is itself
+differentiable), registered with ``unary_math``. Integer inputs are computed in float
+and truncated back to the input dtype, as MXNet does (``sqrt(int32 5) == 2``).
+The exponential, logarithmic, trigonometric and special functions live in
+elemwise_unary_math.py.
 """
 import numpy as np
 
-from .param import Param, Dtype
+from .elemwise_math import quiet
+from .infer import InferTypeError
+from .param import Param, Dtype, Float
 from .registry import op
 
-__all__ = []
+__all__ = ["unary", "unary_math", "float_only_type"]
 
 
 def unary(name, **attrs):
@@ -16,49 +22,112 @@ def unary(name, **attrs):
     return op(name, elementwise=True, **attrs)
 
 
-@unary("negative")
-def negative(xp, params, data):
-    """Numerical negative of the argument, element-wise."""
-    return xp.negative(data)
+def unary_math(name, kernel, grad=None, doc="", sparse=True, aliases=(), **attrs):
+    """Register op ``name`` computing ``kernel(xp, x)`` without floating-point warnings.
+
+    ``grad(F, x, y, g)`` builds the input gradient from the input ``x``, the output ``y``
+    and the output gradient ``g``; ``grad=None`` declares a zero gradient (MXNet's
+    MakeZeroGradNodes: rounding ops, sign, logical_not). ``sparse`` adds MXNet's
+    ``_sparse_<name>`` alias.
+    """
+    run = quiet(kernel)
+
+    def forward(xp, params, data):
+        return run(xp, data)
+
+    forward.__name__ = name
+    aliases = tuple(aliases) + ((f"_sparse_{name}",) if sparse else ())
+    rec = unary(name, grad=None, aliases=aliases, doc=doc, **attrs)(forward)
+    if grad is not None:
+        rec.gradient(lambda F, node, ograds: [grad(F, node.inputs[0], node.output(0), ograds[0])])
+    return rec
 
 
-@negative.gradient
-def _(F, node, ograds):
-    return [F.negative(ograds[0])]
+def float_only_type(params, in_types):
+    """Same dtype in and out; integer inputs are rejected (MXNet's float-only kernels)."""
+    dtype = in_types[0]
+    if dtype is not None and np.dtype(dtype).kind != "f":
+        raise InferTypeError(f"This operation only support floating point types, not {dtype}")
+    return [dtype]
 
 
-@unary("abs")
-def abs_(xp, params, data):
-    """Returns element-wise absolute value of the input."""
-    return xp.abs(data)
+def _mul(F, g, d):
+    return F.elemwise_mul(g, d)
 
 
-@abs_.gradient
-def _(F, node, ograds):
-    return [F.elemwise_mul(ograds[0], F.sign(node.inputs[0]))]
+# --- sign and rounding: zero gradient -----------------------------------------------
+
+unary_math("negative", lambda xp, x: xp.negative(x),
+           grad=lambda F, x, y, g: F.negative(g),
+           doc="Numerical negative of the argument, element-wise.")
+unary_math("abs", lambda xp, x: xp.abs(x),
+           grad=lambda F, x, y, g: _mul(F, g, F.sign(x)),
+           doc="Returns element-wise absolute value of the input.")
+unary_math("sign", lambda xp, x: xp.sign(x), doc="Returns element-wise sign of the input.")
 
 
-@unary("sign", grad=None)
-def sign(xp, params, data):
-    """Returns element-wise sign of the input."""
-    return xp.sign(data)
+def _round_half_away(xp, x):
+    # C's round(): halves go away from zero (numpy's round goes to even).
+    t = xp.trunc(x)
+    return xp.where(xp.abs(x - t) >= 0.5, t + xp.sign(x), t)
 
 
-@unary("exp")
-def exp(xp, params, data):
-    """Returns element-wise exponential value of the input."""
-    return xp.exp(data)
+def _rint(xp, x):
+    # MXNet's rint: floor when the fraction is <= 0.5, else ceil (rint(-2.5) = -3,
+    # rint(2.5) = 2), not IEEE round-half-even.
+    f = xp.floor(x)
+    return xp.where(x - f <= 0.5, f, f + 1)
 
 
-@exp.gradient
-def _(F, node, ograds):
-    return [F.elemwise_mul(ograds[0], node.output(0))]
+unary_math("round", _round_half_away,
+           doc="Returns element-wise rounded value to the nearest integer of the input.")
+unary_math("rint", _rint,
+           doc="Returns element-wise rounded value to the nearest integer of the input.")
+unary_math("ceil", lambda xp, x: xp.ceil(x), doc="Returns element-wise ceiling of the input.")
+unary_math("floor", lambda xp, x: xp.floor(x), doc="Returns element-wise floor of the input.")
+unary_math("trunc", lambda xp, x: xp.trunc(x),
+           doc="Return the element-wise truncated value of the input.")
+unary_math("fix", lambda xp, x: xp.trunc(x),
+           doc="Returns element-wise rounded value to the nearest integer towards zero of "
+               "the input.")
+unary_math("logical_not", lambda xp, x: xp.logical_not(x), sparse=False,
+           doc="Returns the result of logical NOT (!) function")
+
+# --- powers and roots ---------------------------------------------------------------
+
+unary_math("square", lambda xp, x: x * x,
+           grad=lambda F, x, y, g: _mul(F, g, F._mul_scalar(x, scalar=2.0)),
+           doc="Returns element-wise squared value of the input.")
+unary_math("sqrt", lambda xp, x: xp.sqrt(x),
+           grad=lambda F, x, y, g: F.elemwise_div(F._mul_scalar(g, scalar=0.5), y),
+           doc="Returns element-wise square-root value of the input.")
+unary_math("rsqrt", lambda xp, x: 1 / xp.sqrt(x),
+           grad=lambda F, x, y, g: _mul(F, g, F._mul_scalar(F.elemwise_div(y, x), scalar=-0.5)),
+           doc="Returns element-wise inverse square-root value of the input.")
+unary_math("cbrt", lambda xp, x: xp.cbrt(x),
+           grad=lambda F, x, y, g: F.elemwise_div(g, F._mul_scalar(F.square(y), scalar=3.0)),
+           doc="Returns element-wise cube-root value of the input.")
+unary_math("rcbrt", lambda xp, x: 1 / xp.cbrt(x), sparse=False,
+           grad=lambda F, x, y, g: _mul(F, g, F._mul_scalar(F.elemwise_div(y, x),
+                                                            scalar=-1 / 3)),
+           doc="Returns element-wise inverse cube-root value of the input.")
+unary_math("reciprocal", lambda xp, x: 1 / x, sparse=False,
+           grad=lambda F, x, y, g: F.negative(_mul(F, g, F.square(y))),
+           doc="Returns the reciprocal of the argument, element-wise.")
+
+# --- activations --------------------------------------------------------------------
+
+unary_math("softsign", lambda xp, x: x / (1 + xp.abs(x)), sparse=False,
+           grad=lambda F, x, y, g: F.elemwise_div(
+               g, F.square(F._plus_scalar(F.abs(x), scalar=1.0))),
+           doc="Computes softsign of x element-wise: y = x / (1 + abs(x)).")
 
 
-@unary("sigmoid")
+@unary("sigmoid", aliases=("_sparse_sigmoid",))
 def sigmoid(xp, params, data):
     """Computes sigmoid of x element-wise: y = 1 / (1 + exp(-x))."""
-    return 1 / (1 + xp.exp(-data))
+    with np.errstate(over="ignore"):
+        return 1 / (1 + xp.exp(-data))
 
 
 @sigmoid.gradient
@@ -78,10 +147,11 @@ def _(F, node, ograds):
     gg = ograds[0]
     # d/dg = y(1-y); d/dy = g(1-2y)
     return [F._backward_sigmoid(gg, y),
-            F.elemwise_mul(gg, F.elemwise_mul(g, F._rminus_scalar(F._mul_scalar(y, scalar=2.0), scalar=1.0)))]
+            F.elemwise_mul(gg, F.elemwise_mul(g, F._rminus_scalar(F._mul_scalar(y, scalar=2.0),
+                                                                   scalar=1.0)))]
 
 
-@unary("relu")
+@unary("relu", aliases=("_sparse_relu",))
 def relu(xp, params, data):
     """Computes rectified linear activation: max(x, 0)."""
     return xp.maximum(data, 0)
@@ -89,7 +159,46 @@ def relu(xp, params, data):
 
 @relu.gradient
 def _(F, node, ograds):
-    return [F.elemwise_mul(ograds[0], F._greater_scalar(node.output(0), scalar=0.0))]
+    return [F._backward_relu(ograds[0], node.output(0))]
+
+
+@op("_backward_relu", inputs=("ograd", "output"), elementwise=True)
+def _backward_relu(xp, params, ograd, out):
+    """Gradient of relu from its output: g where y > 0, nan where y is nan (as MXNet)."""
+    return ograd * xp.where(xp.isnan(out), out, out > 0)
+
+
+@_backward_relu.gradient
+def _(F, node, ograds):
+    # The mask is piecewise constant in y: only the path through ograd carries gradient.
+    return [F._backward_relu(ograds[0], node.inputs[1]), None]
+
+
+class HardSigmoidParam(Param):
+    alpha = Float(0.2, "Slope of hard sigmoid")
+    beta = Float(0.5, "Bias of hard sigmoid.")
+
+
+@unary("hard_sigmoid", params=HardSigmoidParam, infer_type=float_only_type)
+def hard_sigmoid(xp, params, data):
+    """Computes hard sigmoid of x element-wise: y = max(0, min(1, alpha * x + beta))."""
+    return xp.clip(data * params.alpha + params.beta, 0, 1)
+
+
+@hard_sigmoid.gradient
+def _(F, node, ograds):
+    y = node.output(0)
+    # alpha inside the linear piece 0 < y < 1, zero on the flat parts.
+    inside = F.elemwise_mul(F._greater_scalar(y, scalar=0.0), F._lesser_scalar(y, scalar=1.0))
+    return [F._mul_scalar(F.elemwise_mul(ograds[0], inside), scalar=node.params.alpha)]
+
+
+# --- copies and gradient stops --------------------------------------------------------
+
+@unary("BlockGrad", aliases=("stop_gradient", "_sparse_stop_gradient"), grad=None)
+def block_grad(xp, params, data):
+    """Stops gradient computation: the identity forward, a zero gradient backward."""
+    return data
 
 
 @op("_copy", aliases=("identity", "_identity_with_attr_like_rhs_placeholder"), elementwise=True,

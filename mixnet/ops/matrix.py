@@ -1,11 +1,16 @@
-"""Shape ops: reshape, transpose, expand_dims, concat, stack, split, tile, ..."""
+"""Shape ops that keep the elements: Reshape, transpose, SwapAxis, expand_dims, squeeze,
+Flatten, reverse, depth_to_space, space_to_depth.
+
+Joining/splitting ops live in matrix_join.py, growing ops (tile, Pad, broadcast_to) in
+matrix_expand.py.
+"""
 import math
 
-from .infer import ShapeError
-from .param import Param, Shape, Bool
+from .infer import ShapeError, AxisError, normalize_axis
+from .param import Param, Shape, Bool, Int
 from .registry import op
 
-__all__ = ["reshape_shape"]
+__all__ = ["reshape_shape", "check_axes_nonneg"]
 
 
 class ReshapeParam(Param):
@@ -134,3 +139,256 @@ def reshape_like(xp, params, lhs, rhs):
 @reshape_like.gradient
 def _(F, node, ograds):
     return [F.reshape_like(ograds[0], node.inputs[0]), None]
+
+
+def check_axes_nonneg(axes, ndim, name="axis"):
+    """MXNet 1.x's TShape-indexed axes: each in [0, ndim), negative values rejected.
+
+    (transpose, reverse and broadcast_axis read ``shape[axis]`` directly, so MXNet 1.9.1
+    raises on negative axes there; we keep that contract.)
+    """
+    for a in axes:
+        if not 0 <= a < ndim:
+            raise AxisError(f"{name}={tuple(axes)}: axis {a} must be in range [0, {ndim})")
+    return tuple(axes)
+
+
+def _like_data(F, node, ograds):
+    return [F.reshape_like(ograds[0], node.inputs[0])]
+
+
+# --- transpose -------------------------------------------------------------------------------
+class TransposeParam(Param):
+    axes = Shape((), "Target axis order. By default the axes will be inverted.")
+
+
+def _perm(axes, ndim):
+    if not axes:
+        return tuple(range(ndim - 1, -1, -1))
+    if len(axes) != ndim:
+        raise ShapeError(f"axes={tuple(axes)} must have one entry per input dimension ({ndim})")
+    check_axes_nonneg(axes, ndim, "axes")
+    if len(set(axes)) != ndim:
+        raise ShapeError(f"axes={tuple(axes)} repeats an axis")
+    return tuple(axes)
+
+
+def _transpose_infer(params, in_shapes):
+    src = in_shapes[0]
+    if src is None:
+        return [None]
+    return [tuple(src[a] for a in _perm(params.axes, len(src)))]
+
+
+@op("transpose", params=TransposeParam, infer_shape=_transpose_infer)
+def transpose(xp, params, data):
+    """Permutes the dimensions of an array."""
+    return xp.transpose(data, _perm(params.axes, data.ndim))
+
+
+@transpose.gradient
+def _(F, node, ograds):
+    axes = node.params.axes
+    inverse = tuple(sorted(range(len(axes)), key=lambda i: axes[i])) if axes else ()
+    return [F.transpose(ograds[0], axes=inverse)]
+
+
+# --- SwapAxis ---------------------------------------------------------------------------------
+class SwapAxisParam(Param):
+    dim1 = Int(0, "the first axis to be swapped.")
+    dim2 = Int(0, "the second axis to be swapped.")
+
+
+def _swap_dims(params, ndim):
+    return normalize_axis(params.dim1, ndim, "dim1"), normalize_axis(params.dim2, ndim, "dim2")
+
+
+def _swapaxis_infer(params, in_shapes):
+    src = in_shapes[0]
+    if src is None:
+        return [None]
+    d1, d2 = _swap_dims(params, len(src))
+    out = list(src)
+    out[d1], out[d2] = src[d2], src[d1]
+    return [tuple(out)]
+
+
+@op("SwapAxis", aliases=("swapaxes",), params=SwapAxisParam, infer_shape=_swapaxis_infer)
+def swapaxis(xp, params, data):
+    """Interchanges two axes of an array."""
+    return xp.swapaxes(data, *_swap_dims(params, data.ndim))
+
+
+@swapaxis.gradient
+def _(F, node, ograds):
+    p = node.params
+    return [F.SwapAxis(ograds[0], dim1=p.dim1, dim2=p.dim2)]
+
+
+# --- expand_dims / squeeze / Flatten ------------------------------------------------------------
+class ExpandDimsParam(Param):
+    axis = Int(doc="Position where new axis is to be inserted. Suppose that the input "
+                   "NDArray's dimension is ndim, the range of the inserted axis is "
+                   "[-ndim, ndim]")
+
+
+def _expand_dims_infer(params, in_shapes):
+    src = in_shapes[0]
+    if src is None:
+        return [None]
+    axis = normalize_axis(params.axis, len(src) + 1)
+    return [tuple(src[:axis]) + (1,) + tuple(src[axis:])]
+
+
+@op("expand_dims", params=ExpandDimsParam, infer_shape=_expand_dims_infer)
+def expand_dims(xp, params, data):
+    """Inserts a new axis of size 1 into the array shape."""
+    return xp.expand_dims(data, normalize_axis(params.axis, data.ndim + 1))
+
+
+expand_dims.gradient(_like_data)
+
+
+class SqueezeParam(Param):
+    axis = Shape(None, "Selects a subset of the single-dimensional entries in the shape. If "
+                       "an axis is selected with shape entry greater than one, an error is "
+                       "raised.")
+
+
+def _squeeze_shape(params, src):
+    ndim = len(src)
+    if params.axis is None:
+        drop = {i for i, d in enumerate(src) if d == 1}
+    else:
+        drop = set()
+        for a in params.axis:
+            i = normalize_axis(a, ndim)
+            if i in drop:
+                raise ShapeError(f"axis={params.axis} repeats axis {a}")
+            if src[i] != 1:
+                raise ShapeError(f"cannot select an axis to squeeze out which has size="
+                                 f"{src[i]} not equal to one (axis {a})")
+            drop.add(i)
+    out = tuple(d for i, d in enumerate(src) if i not in drop)
+    return out or (1,)   # MXNet 1.x: never a 0-d result
+
+
+def _squeeze_infer(params, in_shapes):
+    src = in_shapes[0]
+    return [None if src is None else _squeeze_shape(params, src)]
+
+
+@op("squeeze", params=SqueezeParam, infer_shape=_squeeze_infer)
+def squeeze(xp, params, data):
+    """Remove single-dimensional entries from the shape of an array."""
+    return data.reshape(_squeeze_shape(params, data.shape))
+
+
+squeeze.gradient(_like_data)
+
+
+def _flatten_infer(params, in_shapes):
+    src = in_shapes[0]
+    if src is None:
+        return [None]
+    if not src:
+        raise ShapeError("cannot flatten a 0-d array")
+    return [(src[0], math.prod(src[1:]))]
+
+
+@op("Flatten", aliases=("flatten",), infer_shape=_flatten_infer)
+def flatten(xp, params, data):
+    """Flattens the input array into a 2-D array by collapsing the higher dimensions."""
+    return data.reshape(data.shape[0], -1)
+
+
+flatten.gradient(_like_data)
+
+
+# --- reverse ---------------------------------------------------------------------------------
+class ReverseParam(Param):
+    axis = Shape(doc="The axis which to reverse elements.")
+
+
+def _reverse_infer(params, in_shapes):
+    src = in_shapes[0]
+    if src is not None:
+        check_axes_nonneg(params.axis, len(src))
+    return [src]
+
+
+@op("reverse", aliases=("flip",), params=ReverseParam, infer_shape=_reverse_infer)
+def reverse(xp, params, data):
+    """Reverses the order of elements along given axis while preserving array shape."""
+    return xp.flip(data, axis=params.axis) if params.axis else data.copy()
+
+
+@reverse.gradient
+def _(F, node, ograds):
+    return [F.reverse(ograds[0], axis=node.params.axis)]
+
+
+# --- depth_to_space / space_to_depth ----------------------------------------------------------
+class BlockParam(Param):
+    block_size = Int(doc="Blocks of [block_size. block_size] are moved")
+
+
+def _block_check(params, src, what):
+    if len(src) != 4:
+        raise ShapeError(f"{what} requires a 4-D (N, C, H, W) input, got shape {tuple(src)}")
+    if params.block_size <= 0:
+        raise ShapeError(f"block_size must be positive, got {params.block_size}")
+    return params.block_size
+
+
+def _d2s_infer(params, in_shapes):
+    src = in_shapes[0]
+    if src is None:
+        return [None]
+    b = _block_check(params, src, "depth_to_space")
+    n, c, h, w = src
+    if c % (b * b):
+        raise ShapeError(f"Cannot perform Depth To Space operation on the specified tensor. "
+                         f"Dimension:1(depth dimension) should be a multiple of 'block^2' "
+                         f"(got depth {c}, block_size {b})")
+    return [(n, c // (b * b), h * b, w * b)]
+
+
+@op("depth_to_space", params=BlockParam, infer_shape=_d2s_infer)
+def depth_to_space(xp, params, data):
+    """Rearranges (permutes) data from depth into blocks of spatial data."""
+    b = params.block_size
+    n, c, h, w = data.shape
+    x = data.reshape(n, b, b, c // (b * b), h, w).transpose(0, 3, 4, 1, 5, 2)
+    return x.reshape(n, c // (b * b), h * b, w * b)
+
+
+@depth_to_space.gradient
+def _(F, node, ograds):
+    return [F.space_to_depth(ograds[0], block_size=node.params.block_size)]
+
+
+def _s2d_infer(params, in_shapes):
+    src = in_shapes[0]
+    if src is None:
+        return [None]
+    b = _block_check(params, src, "space_to_depth")
+    n, c, h, w = src
+    if h % b or w % b:
+        raise ShapeError(f"Cannot perform Space To Depth operation on the specified tensor. "
+                         f"Spatial dimensions {(h, w)} should be multiples of 'block' ({b})")
+    return [(n, c * b * b, h // b, w // b)]
+
+
+@op("space_to_depth", params=BlockParam, infer_shape=_s2d_infer)
+def space_to_depth(xp, params, data):
+    """Rearranges (permutes) blocks of spatial data into depth."""
+    b = params.block_size
+    n, c, h, w = data.shape
+    x = data.reshape(n, c, h // b, b, w // b, b).transpose(0, 3, 5, 1, 2, 4)
+    return x.reshape(n, c * b * b, h // b, w // b)
+
+
+@space_to_depth.gradient
+def _(F, node, ograds):
+    return [F.depth_to_space(ograds[0], block_size=node.params.block_size)]

@@ -78,6 +78,11 @@ class Op:
         # at the array level instead of a kernel (autograd.Function, Custom ops).
         self.imperative = None
 
+    @property
+    def plain(self):
+        """A kernel with no extras: no mutated inputs, no RNG, no train flag."""
+        return not (self.mutate or self.random or self.train)
+
     # --- gradient declaration ------------------------------------------------
     def gradient(self, fn):
         """Decorator: set the gradient rule of this op."""

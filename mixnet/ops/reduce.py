@@ -1,0 +1,252 @@
+"""Reductions over axes: sum, mean, prod, nansum, nanprod, max, min, norm, argmax, argmin,
+argmax_channel, moments.
+
+Shared helpers: ``reduce_axes`` (MXNet's axis checks and messages) and ``reduced_shape``
+(keepdims and the legacy rule that a full reduction gives shape (1,) outside np_shape mode).
+Gradients broadcast the output gradient back with ``_backward_sum`` / ``_backward_mean``,
+two ops that are each other's transposes of sum / mean, so higher orders work.
+"""
+import numpy as np
+
+from ..util import is_np_shape
+from .infer import AxisError, ShapeError
+from .param import Param, Shape, Bool
+from .registry import op
+
+__all__ = ["ReduceParam", "reduce_axes", "reduced_shape", "legacy_shape", "fmt_shape",
+           "acc_dtype", "reduce_params"]
+
+
+class ReduceParam(Param):
+    axis = Shape(None, "The axis or axes along which to perform the reduction. The default, "
+                 "axis=(), will compute over all elements into a scalar array with shape "
+                 "(1,). If exclude is true, reduction is over the axes NOT in axis.")
+    keepdims = Bool(False, "If this is set to True, the reduced axes are left in the result "
+                    "as dimension with size one.")
+    exclude = Bool(False, "Whether to perform reduction on axis that are NOT in axis instead.")
+
+
+def fmt_shape(shape):
+    """MXNet's way of printing a shape in messages: ``[2,3]``."""
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+def legacy_shape(shape):
+    """MXNet 1.x never makes 0-d arrays outside np_shape mode: () becomes (1,)."""
+    shape = tuple(shape)
+    return (1,) if not shape and not is_np_shape() else shape
+
+
+def reduce_axes(axis, shape, exclude=False):
+    """The sorted, non-negative axes reduced over ``shape`` (MXNet's checks and messages)."""
+    ndim = len(shape)
+    if not axis:   # None or (): every axis, with or without exclude (as MXNet)
+        return tuple(range(ndim))
+    axes = sorted(a + ndim if a < 0 else a for a in axis)
+    if axes[0] < 0:
+        raise AxisError(f"Reduction axis {list(axis)} Exceeds input dimensions "
+                        f"{fmt_shape(shape)}")
+    if axes[-1] >= ndim:
+        raise AxisError(f"Reduction axis {axes[-1]} Exceeds input dimensions {fmt_shape(shape)}")
+    if len(set(axes)) != len(axes):
+        raise ShapeError(f"Reduction axes have duplicates {fmt_shape(axes)}")
+    if exclude:
+        return tuple(i for i in range(ndim) if i not in axes)
+    return tuple(axes)
+
+
+def reduced_shape(shape, axes, keepdims):
+    """Output shape of reducing ``shape`` over ``axes``."""
+    if keepdims:
+        return tuple(1 if i in axes else d for i, d in enumerate(shape))
+    return legacy_shape(d for i, d in enumerate(shape) if i not in axes)
+
+
+def acc_dtype(xp, dtype):
+    """Accumulation type: float16 sums in float32; other types in their own (MXNet wraps
+    integers in their type: a uint8 sum of 5 * 50 is 238)."""
+    return xp.float32 if dtype == np.float16 else dtype
+
+
+def reduce_params(p, axis=None):
+    """kwargs of a ReduceParam equal to ``p``'s reduction (for F.sum / F._backward_sum)."""
+    return {"axis": p.axis if axis is None else axis, "keepdims": p.keepdims,
+            "exclude": getattr(p, "exclude", False)}
+
+
+def _reduce_shape(params, in_shapes):
+    shape = in_shapes[0]
+    if shape is None:
+        return [None]
+    axes = reduce_axes(params.axis, shape, params.exclude)
+    return [reduced_shape(shape, axes, params.keepdims)]
+
+
+def reduction(name, **attrs):
+    """Register a reduction ``fwd(xp, data, axes)`` with ReduceParam and its shape rule."""
+    def register(fwd):
+        def forward(xp, params, data):
+            return fwd(xp, data, reduce_axes(params.axis, data.shape, params.exclude))
+        forward.__doc__ = fwd.__doc__
+        forward.__name__ = fwd.__name__
+        return op(name, params=ReduceParam, infer_shape=_reduce_shape, **attrs)(forward)
+    return register
+
+
+@reduction("sum", aliases=("sum_axis",))
+def sum_(xp, data, axes):
+    """Computes the sum of array elements over given axes."""
+    return xp.sum(data, axis=axes, dtype=acc_dtype(xp, data.dtype))
+
+
+@sum_.gradient
+def _(F, node, ograds):
+    return [F._backward_sum(ograds[0], node.inputs[0], **reduce_params(node.params))]
+
+
+@reduction("mean")
+def mean(xp, data, axes):
+    """Computes the mean of array elements over given axes."""
+    if data.dtype.kind in "iu":   # integer sum, then a division truncated toward zero
+        n = int(np.prod([data.shape[a] for a in axes]))
+        return xp.sum(data, axis=axes, dtype=data.dtype) / max(n, 1)
+    return xp.mean(data, axis=axes, dtype=acc_dtype(xp, data.dtype))
+
+
+@mean.gradient
+def _(F, node, ograds):
+    return [F._backward_mean(ograds[0], node.inputs[0], **reduce_params(node.params))]
+
+
+@reduction("prod")
+def prod(xp, data, axes):
+    """Computes the product of array elements over given axes."""
+    return xp.prod(data, axis=axes, dtype=acc_dtype(xp, data.dtype))
+
+
+@prod.gradient
+def _(F, node, ograds):
+    # d prod / dx_i = prod / x_i (NaN where x_i == 0 and the product is 0, as MXNet)
+    data = node.inputs[0]
+    g = F._backward_sum(F.elemwise_mul(ograds[0], node.output(0)), data,
+                        **reduce_params(node.params))
+    return [F.broadcast_div(g, data)]
+
+
+@reduction("nansum")
+def nansum(xp, data, axes):
+    """Computes the sum of array elements over given axes treating NaN as zero."""
+    return xp.nansum(data, axis=axes, dtype=acc_dtype(xp, data.dtype))
+
+
+@nansum.gradient
+def _(F, node, ograds):
+    data = node.inputs[0]
+    g = F._backward_sum(ograds[0], data, **reduce_params(node.params))
+    return [F.elemwise_mul(g, F._not_nan_mask(data))]
+
+
+@reduction("nanprod")
+def nanprod(xp, data, axes):
+    """Computes the product of array elements over given axes treating NaN as one."""
+    return xp.nanprod(data, axis=axes, dtype=acc_dtype(xp, data.dtype))
+
+
+@nanprod.gradient
+def _(F, node, ograds):
+    # nanprod(x) = prod(z) with z = x where x is a number, else 1
+    data = node.inputs[0]
+    g = F._backward_sum(F.elemwise_mul(ograds[0], node.output(0)), data,
+                        **reduce_params(node.params))
+    g = F.broadcast_div(g, F._nan_to_one(data))
+    return [F.elemwise_mul(g, F._not_nan_mask(data))]
+
+
+@reduction("max", aliases=("max_axis",))
+def max_(xp, data, axes):
+    """Computes the max of array elements over given axes."""
+    return xp.max(data, axis=axes)
+
+
+@reduction("min", aliases=("min_axis",))
+def min_(xp, data, axes):
+    """Computes the min of array elements over given axes."""
+    return xp.min(data, axis=axes)
+
+
+def _extremum_grad(F, node, ograds):
+    # The gradient flows to every position equal to the result (MXNet's equality mask,
+    # so ties each get the full gradient).
+    data, p = node.inputs[0], node.params
+    g = F._backward_sum(ograds[0], data, **reduce_params(p))
+    return [F.elemwise_mul(g, F._reduce_equal_mask(data, node.output(0), **reduce_params(p)))]
+
+
+max_.gradient(_extremum_grad)
+min_.gradient(_extremum_grad)
+
+
+# --- backward helpers ---------------------------------------------------------------
+def _ograd_like_data(params, in_shapes):
+    return [in_shapes[1]]
+
+
+def _first_type(params, in_types):
+    return [in_types[0]]
+
+
+def broadcast_back(xp, params, ograd, shape):
+    """``ograd`` (a reduction's output) broadcast back to the input ``shape``."""
+    axes = reduce_axes(params.axis, shape, params.exclude)
+    kept = tuple(1 if i in axes else d for i, d in enumerate(shape))
+    return xp.broadcast_to(ograd.reshape(kept), shape)
+
+
+@op("_backward_sum", inputs=("ograd", "data"), params=ReduceParam,
+    infer_shape=_ograd_like_data, infer_type=_first_type)
+def _backward_sum(xp, params, ograd, data):
+    """Broadcast the gradient of a sum back to the shape of its input."""
+    return broadcast_back(xp, params, ograd, data.shape)
+
+
+@_backward_sum.gradient
+def _(F, node, ograds):
+    return [F.sum(ograds[0], **reduce_params(node.params)), None]
+
+
+@op("_backward_mean", inputs=("ograd", "data"), params=ReduceParam,
+    infer_shape=_ograd_like_data, infer_type=_first_type)
+def _backward_mean(xp, params, ograd, data):
+    """Broadcast the gradient of a mean back to its input's shape, divided by the count."""
+    axes = reduce_axes(params.axis, data.shape, params.exclude)
+    n = int(np.prod([data.shape[a] for a in axes]))
+    return broadcast_back(xp, params, ograd, data.shape) / ograd.dtype.type(max(n, 1))
+
+
+@_backward_mean.gradient
+def _(F, node, ograds):
+    return [F.mean(ograds[0], **reduce_params(node.params)), None]
+
+
+@op("_reduce_equal_mask", inputs=("data", "out"), params=ReduceParam,
+    infer_shape=lambda p, s: [s[0]], infer_type=_first_type, grad=None)
+def _reduce_equal_mask(xp, params, data, out):
+    """1 where ``data`` equals the broadcast reduction result ``out``, else 0."""
+    return (data == broadcast_back(xp, params, out, data.shape)).astype(data.dtype)
+
+
+@op("_not_nan_mask", grad=None)
+def _not_nan_mask(xp, params, data):
+    """1 where ``data`` is not NaN, else 0."""
+    return (data == data).astype(data.dtype)
+
+
+@op("_nan_to_one")
+def _nan_to_one(xp, params, data):
+    """``data`` with NaN replaced by 1."""
+    return xp.where(data == data, data, data.dtype.type(1))
+
+
+@_nan_to_one.gradient
+def _(F, node, ograds):
+    return [F.elemwise_mul(ograds[0], F._not_nan_mask(node.inputs[0]))]
