@@ -4,7 +4,10 @@ Op code sees raw ``xp`` arrays (NumPy or CuPy) only; it never imports engine, nd
 or symbol.
 """
 from . import registry, param, infer
-from . import (elemwise_unary, elemwise_binary, broadcast, init, indexing_key, matrix,
+from . import elemwise_unary_math, elemwise_scalar
+from . import reduce, sort, linalg_dot, nn
+from . import (elemwise_unary, elemwise_binary, broadcast, init, indexing_key, matrix, matrix_join,
+               matrix_expand, slicing, indexing, indexing_nd, misc,
                python_callback)
 
 __all__ = ["registry", "param", "infer"]

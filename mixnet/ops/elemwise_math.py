@@ -4,11 +4,12 @@ Special functions come from ``scipy.special`` (NumPy) or ``cupyx.scipy.special``
 when importable; without SciPy, NumPy falls back to the pure-Python versions below
 (float64, accurate to a few ulps, slow: fine for a dependency-free install).
 """
+import functools
 import math
 
 import numpy as np
 
-__all__ = ["quiet", "erf", "erfinv", "gamma", "gammaln", "digamma"]
+__all__ = ["digamma", "erf", "erfinv", "gamma", "gammaln", "quiet"]
 
 
 def quiet(kernel):
@@ -16,10 +17,10 @@ def quiet(kernel):
 
     MXNet computes out-of-domain values (``x / 0``, ``log(-1)``) silently as inf/nan.
     """
-    def run(*args):
+    @functools.wraps(kernel)
+    def run(*args, **kwargs):
         with np.errstate(all="ignore"):
-            return kernel(*args)
-    run.__name__ = getattr(kernel, "__name__", "kernel")
+            return kernel(*args, **kwargs)
     return run
 
 
@@ -116,11 +117,13 @@ def _digamma_fallback(x):
     if x < 0:   # reflection: psi(1 - x) - psi(x) = pi / tan(pi x)
         return _digamma_fallback(1 - x) - math.pi / math.tan(math.pi * x)
     acc = 0.0
-    while x < 6:   # recurrence psi(x) = psi(x + 1) - 1/x up to where the series converges
+    while x < 10:   # recurrence psi(x) = psi(x + 1) - 1/x up to where the series converges
         acc -= 1 / x
         x += 1
     f = 1 / (x * x)
-    series = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))))
+    # Asymptotic series: sum of B_2k / (2k x^2k), k = 1..6.
+    series = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (
+        1 / 132 - f * 691 / 32760)))))
     return float(acc + math.log(x) - 0.5 / x - series)
 
 

@@ -10,10 +10,10 @@ import numpy as np
 
 from .elemwise_math import quiet
 from .infer import InferTypeError
-from .param import Param, Dtype, Float
+from .param import Dtype, Float, Param
 from .registry import op
 
-__all__ = ["unary", "unary_math", "float_only_type"]
+__all__ = ["float_only_type", "unary", "unary_math"]
 
 
 def unary(name, **attrs):
@@ -22,18 +22,24 @@ def unary(name, **attrs):
     return op(name, elementwise=True, **attrs)
 
 
-def unary_math(name, kernel, grad=None, doc="", sparse=True, aliases=(), **attrs):
+def unary_math(name, kernel, grad=None, doc="", sparse=True, aliases=(), int_exact=False,
+               **attrs):
     """Register op ``name`` computing ``kernel(xp, x)`` without floating-point warnings.
+
+    Integer inputs are computed in float64 (NumPy would pick float16 for int8) and
+    truncated back, unless ``int_exact``: the kernel keeps integers exact
+    (negative, abs, square, rounding ...).
 
     ``grad(F, x, y, g)`` builds the input gradient from the input ``x``, the output ``y``
     and the output gradient ``g``; ``grad=None`` declares a zero gradient (MXNet's
     MakeZeroGradNodes: rounding ops, sign, logical_not). ``sparse`` adds MXNet's
     ``_sparse_<name>`` alias.
     """
-    run = quiet(kernel)
-
+    @quiet
     def forward(xp, params, data):
-        return run(xp, data)
+        if int_exact or data.dtype.kind == "f":
+            return kernel(xp, data)
+        return kernel(xp, data.astype(np.float64)).astype(data.dtype)
 
     forward.__name__ = name
     aliases = tuple(aliases) + ((f"_sparse_{name}",) if sparse else ())
@@ -57,13 +63,18 @@ def _mul(F, g, d):
 
 # --- sign and rounding: zero gradient -----------------------------------------------
 
-unary_math("negative", lambda xp, x: xp.negative(x),
+def _sign(xp, x):
+    s = xp.sign(x)
+    return xp.where(xp.isnan(s), 0, s) if x.dtype.kind == "f" else s   # MXNet: sign(nan) = 0
+
+
+unary_math("negative", lambda xp, x: xp.negative(x), int_exact=True,
            grad=lambda F, x, y, g: F.negative(g),
            doc="Numerical negative of the argument, element-wise.")
-unary_math("abs", lambda xp, x: xp.abs(x),
+unary_math("abs", lambda xp, x: xp.abs(x), int_exact=True,
            grad=lambda F, x, y, g: _mul(F, g, F.sign(x)),
            doc="Returns element-wise absolute value of the input.")
-unary_math("sign", lambda xp, x: xp.sign(x), doc="Returns element-wise sign of the input.")
+unary_math("sign", _sign, int_exact=True, doc="Returns element-wise sign of the input.")
 
 
 def _round_half_away(xp, x):
@@ -79,23 +90,25 @@ def _rint(xp, x):
     return xp.where(x - f <= 0.5, f, f + 1)
 
 
-unary_math("round", _round_half_away,
+unary_math("round", _round_half_away, int_exact=True,
            doc="Returns element-wise rounded value to the nearest integer of the input.")
-unary_math("rint", _rint,
+unary_math("rint", _rint, int_exact=True,
            doc="Returns element-wise rounded value to the nearest integer of the input.")
-unary_math("ceil", lambda xp, x: xp.ceil(x), doc="Returns element-wise ceiling of the input.")
-unary_math("floor", lambda xp, x: xp.floor(x), doc="Returns element-wise floor of the input.")
-unary_math("trunc", lambda xp, x: xp.trunc(x),
+unary_math("ceil", lambda xp, x: xp.ceil(x), int_exact=True,
+           doc="Returns element-wise ceiling of the input.")
+unary_math("floor", lambda xp, x: xp.floor(x), int_exact=True,
+           doc="Returns element-wise floor of the input.")
+unary_math("trunc", lambda xp, x: xp.trunc(x), int_exact=True,
            doc="Return the element-wise truncated value of the input.")
-unary_math("fix", lambda xp, x: xp.trunc(x),
+unary_math("fix", lambda xp, x: xp.trunc(x), int_exact=True,
            doc="Returns element-wise rounded value to the nearest integer towards zero of "
                "the input.")
-unary_math("logical_not", lambda xp, x: xp.logical_not(x), sparse=False,
+unary_math("logical_not", lambda xp, x: xp.logical_not(x), int_exact=True, sparse=False,
            doc="Returns the result of logical NOT (!) function")
 
 # --- powers and roots ---------------------------------------------------------------
 
-unary_math("square", lambda xp, x: x * x,
+unary_math("square", lambda xp, x: x * x, int_exact=True,
            grad=lambda F, x, y, g: _mul(F, g, F._mul_scalar(x, scalar=2.0)),
            doc="Returns element-wise squared value of the input.")
 unary_math("sqrt", lambda xp, x: xp.sqrt(x),

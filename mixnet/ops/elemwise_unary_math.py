@@ -5,6 +5,7 @@ built from other ops, so every rule here is differentiable again.
 """
 import math
 
+from ..base import MXNetError
 from . import elemwise_math as special
 from .elemwise_unary import unary_math
 from .registry import op
@@ -118,13 +119,8 @@ unary_math("gammaln", special.gammaln, aliases=("_npx_gammaln",),
 
 def _no_second_order(F, node, ograds):
     # MXNet registers no gradient for these backward kernels (it would need trigamma).
-    raise special_error(node.op.name)
-
-
-def special_error(name):
-    from ..base import MXNetError
-    return MXNetError(f"Operator {name} is non-differentiable because it didn't register "
-                      f"a gradient")
+    raise MXNetError(f"Operator {node.op.name} is non-differentiable because it didn't "
+                     "register a gradient")
 
 
 @op("_backward_gamma", inputs=("ograd", "data"), elementwise=True, grad=_no_second_order)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..util import is_np_shape
 from .infer import AxisError, ShapeError
-from .param import Param, Shape, Bool
+from .param import Param, Shape, Bool, Int, Dtype
 from .registry import op
 
 __all__ = ["ReduceParam", "reduce_axes", "reduced_shape", "legacy_shape", "fmt_shape",
@@ -228,11 +228,11 @@ def _(F, node, ograds):
     return [F.mean(ograds[0], **reduce_params(node.params)), None]
 
 
-@op("_reduce_equal_mask", inputs=("data", "out"), params=ReduceParam,
+@op("_reduce_equal_mask", inputs=("data", "result"), params=ReduceParam,
     infer_shape=lambda p, s: [s[0]], infer_type=_first_type, grad=None)
-def _reduce_equal_mask(xp, params, data, out):
-    """1 where ``data`` equals the broadcast reduction result ``out``, else 0."""
-    return (data == broadcast_back(xp, params, out, data.shape)).astype(data.dtype)
+def _reduce_equal_mask(xp, params, data, result):
+    """1 where ``data`` equals the broadcast reduction ``result``, else 0."""
+    return (data == broadcast_back(xp, params, result, data.shape)).astype(data.dtype)
 
 
 @op("_not_nan_mask", grad=None)
@@ -250,3 +250,148 @@ def _nan_to_one(xp, params, data):
 @_nan_to_one.gradient
 def _(F, node, ograds):
     return [F.elemwise_mul(ograds[0], F._not_nan_mask(node.inputs[0]))]
+
+
+# --- norm ------------------------------------------------------------------------------
+class NormParam(Param):
+    ord = Int(2, "Order of the norm. Currently ord=1 and ord=2 is supported.")
+    axis = Shape(None, "The axis or axes along which to perform the reduction; the default "
+                 "computes over all elements into an array of shape (1,).")
+    out_dtype = Dtype(None, "The data type of the output.",
+                      choices=("float16", "float32", "float64", "int32", "int64", "int8"))
+    keepdims = Bool(False, "If this is set to True, the reduced axis is left in the result as "
+                    "dimension with size one.")
+
+
+def _norm_shape(params, in_shapes):
+    if params.ord not in (1, 2):
+        raise ShapeError(f"norm only supports ord=1 and ord=2, got ord={params.ord}")
+    shape = in_shapes[0]
+    if shape is None:
+        return [None]
+    return [reduced_shape(shape, reduce_axes(params.axis, shape), params.keepdims)]
+
+
+def _norm_type(params, in_types):
+    return [np.dtype(params.out_dtype) if params.out_dtype else in_types[0]]
+
+
+@op("norm", params=NormParam, infer_shape=_norm_shape, infer_type=_norm_type)
+def norm(xp, params, data):
+    """Computes the norm on an NDArray."""
+    axes = reduce_axes(params.axis, data.shape)
+    # float16 accumulates in float32, integers in float64 (then cast to the output type)
+    x = data.astype(xp.float64 if data.dtype.kind in "iu" else acc_dtype(xp, data.dtype))
+    if params.ord == 1:
+        return xp.sum(xp.abs(x), axis=axes)
+    return xp.sqrt(xp.sum(x * x, axis=axes))
+
+
+@norm.gradient
+def _(F, node, ograds):
+    data, p = node.inputs[0], node.params
+    og = ograds[0]
+    if p.ord == 2:   # x / |x| (NaN at a zero norm, as MXNet)
+        og = F.broadcast_div(og, node.output(0))
+    if p.out_dtype is not None:
+        og = F._cast_like(og, data)
+    g = F._backward_sum(og, data, **reduce_params(p))
+    return [F.elemwise_mul(g, data if p.ord == 2 else F.sign(data))]
+
+
+# --- argmax / argmin / argmax_channel ----------------------------------------------------
+class ArgReduceParam(Param):
+    axis = Int(None, "The axis along which to perform the reduction. Negative values means "
+               "indexing from right to left. None reduces over the flattened input.")
+    keepdims = Bool(False, "If this is set to True, the reduced axis is left in the result as "
+                    "dimension with size one.")
+
+
+def _check_axis(axis, shape):
+    ndim = len(shape)
+    if not -ndim <= axis < ndim:
+        raise AxisError(f"axis {axis} exceeds the input dimension of {ndim} "
+                        f"(input shape {fmt_shape(shape)})")
+    return axis % ndim
+
+
+def _arg_reduce_shape(params, in_shapes):
+    shape = in_shapes[0]
+    if shape is None:
+        return [None]
+    if params.axis is None:
+        return [(1,) * len(shape) if params.keepdims else legacy_shape(())]
+    axis = _check_axis(params.axis, shape)
+    return [reduced_shape(shape, (axis,), params.keepdims)]
+
+
+def arg_reduction(name, fn_name, **attrs):
+    """Register argmax/argmin: indices in the input's dtype, as MXNet 1.x; no gradient."""
+    def forward(xp, params, data):
+        fn = getattr(xp, fn_name)
+        return fn(data) if params.axis is None else fn(data, axis=params.axis)
+    forward.__name__ = name
+    forward.__doc__ = f"Returns indices of the {fn_name[3:]}imum values along an axis."
+    return op(name, params=ArgReduceParam, infer_shape=_arg_reduce_shape, grad=None,
+              **attrs)(forward)
+
+
+argmax = arg_reduction("argmax", "argmax")
+argmin = arg_reduction("argmin", "argmin")
+
+
+def _argmax_channel_shape(params, in_shapes):
+    shape = in_shapes[0]
+    if shape is None:
+        return [None]
+    _check_axis(1, shape)
+    return [reduced_shape(shape, (1,), False)]
+
+
+@op("argmax_channel", infer_shape=_argmax_channel_shape, grad=None)
+def argmax_channel(xp, params, data):
+    """Returns argmax indices of each channel from the input array (reduces axis 1)."""
+    return xp.argmax(data, axis=1)
+
+
+# --- moments --------------------------------------------------------------------------
+class MomentsParam(Param):
+    axes = Shape(None, "Array of ints. Axes along which to compute mean and variance.")
+    keepdims = Bool(False, "produce moments with the same dimensionality as the input.")
+
+
+def _moments_shape(params, in_shapes):
+    if not params.axes:
+        raise ShapeError("Empty axes is not supported, if you would like to do global "
+                         "moments, please pass all axes to axes argument")
+    shape = in_shapes[0]
+    if shape is None:
+        return [None, None]
+    out = reduced_shape(shape, reduce_axes(params.axes, shape), params.keepdims)
+    return [out, out]
+
+
+def _moments_type(params, in_types):
+    return [in_types[0], in_types[0]]
+
+
+@op("moments", params=MomentsParam, num_outputs=2, infer_shape=_moments_shape,
+    infer_type=_moments_type)
+def moments(xp, params, data):
+    """Calculate the mean and variance of data."""
+    axes = reduce_axes(params.axes, data.shape)
+    x = data.astype(xp.float64 if data.dtype.kind in "iu" else acc_dtype(xp, data.dtype))
+    mu = xp.mean(x, axis=axes, keepdims=True)
+    return mu, xp.mean(xp.square(x - mu), axis=axes)
+
+
+@moments.gradient
+def _(F, node, ograds):
+    # d mean = g_mean / n;  d var = g_var * 2 (x - mean) / n
+    data = node.inputs[0]
+    rp = reduce_params(node.params, axis=node.params.axes)
+    g_mean = F._backward_mean(ograds[0], data, **rp)
+    centered = F.broadcast_sub(data, F._backward_sum(node.output(0), data, **rp))
+    g_var = F.elemwise_mul(F._backward_mean(ograds[1], data, **rp),
+                           F._mul_scalar(centered, scalar=2.0))
+    return [F.elemwise_add(g_mean, g_var)]

@@ -9,7 +9,7 @@ import os
 import numpy as np
 import numpy.testing as npt
 
-from .context import num_gpus
+from ..context import num_gpus
 
 __all__ = ["default_rtols", "default_atols", "default_numeric_eps", "effective_dtype",
            "get_tolerance", "get_tols", "get_atol", "get_rtol", "get_etol", "same",

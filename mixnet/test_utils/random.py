@@ -7,9 +7,9 @@ from NumPy's global generator, as in MXNet, so tests seeded with ``np.random.see
 import numpy as np
 import numpy.random as rnd
 
-from .base import MXNetError
-from .context import Context
-from . import ndarray as nd
+from ..base import MXNetError
+from ..context import Context
+from .. import ndarray as nd
 
 __all__ = ["default_dtype", "random_arrays", "random_uniform_arrays", "random_sample",
            "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "rand_coord_2d",

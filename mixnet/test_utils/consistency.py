@@ -7,9 +7,9 @@ import traceback
 
 import numpy as np
 
-from . import ndarray as nd
-from ._test_utils_compare import assert_almost_equal, get_tols
-from ._test_utils_symbolic import _require_symbol, _sorted_items
+from .. import ndarray as nd
+from .compare import assert_almost_equal, get_tols
+from .symbolic import _require_symbol, _sorted_items
 
 __all__ = ["check_consistency"]
 

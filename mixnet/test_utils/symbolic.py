@@ -12,14 +12,14 @@ import time
 
 import numpy as np
 
-from .base import MXNetError
-from .context import Context
-from . import ndarray as nd
-from ._test_utils_compare import assert_almost_equal, get_tolerance, default_numeric_eps
-from ._test_utils_random import default_dtype
+from ..base import MXNetError
+from ..context import Context
+from .. import ndarray as nd
+from .compare import assert_almost_equal, get_tolerance, default_numeric_eps
+from .random import default_dtype
 
 try:
-    from . import symbol as _sym
+    from .. import symbol as _sym
 except ImportError:  # mixnet.symbol not built yet: the Symbol checks raise on use
     _sym = None
 
@@ -188,8 +188,8 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
     for k, stype in (grad_stype_dict or {}).items():
         if k in args_grad and stype != 'default':
             # uninitialized sparse buffer: an expected-zero gradient is never written
-            args_grad[k] = nd.zeros(args_grad[k].shape, args_grad[k].context,
-                                    args_grad[k].dtype, stype)
+            args_grad[k] = nd.zeros(args_grad[k].shape, ctx=args_grad[k].context,
+                                    dtype=args_grad[k].dtype, stype=stype)
     executor = out.bind(ctx, grad_req=grad_req, args=location, args_grad=args_grad,
                         aux_states=aux_states)
     if len(executor.arg_arrays) != len(location):
@@ -274,7 +274,7 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=
 
 def _grad_buffer(value, expect, ctx, dtype, stype):
     if stype is not None and stype != 'default':
-        from ._test_utils_random import create_sparse_array
+        from .random import create_sparse_array
         return create_sparse_array(value.shape, stype, density=0.0)
     return nd.array(value, ctx=ctx, dtype=expect.dtype if dtype == "asnumpy" else dtype)
 

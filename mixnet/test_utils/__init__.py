@@ -31,38 +31,38 @@ try:
 except ImportError:
     ss = None
 
-import mixnet as mx
-from .context import Context, current_context, num_gpus
-from .ndarray import array  # noqa: F401
-from . import ndarray as nd
-from .util import use_np, use_np_shape, getenv, setenv  # noqa: F401
+import mixnet as mx  # noqa: F401  (exposed as test_utils.mx, as in MXNet)
+from ..context import Context, current_context, num_gpus
+from ..ndarray import array  # noqa: F401
+from .. import ndarray as nd
+from ..util import use_np, use_np_shape, getenv, setenv  # noqa: F401
 
-from ._test_utils_compare import *  # noqa: F401,F403
-from ._test_utils_compare import (_find_max_violation, get_cuda_compute_capability,  # noqa: F401
+from .compare import *  # noqa: F403
+from .compare import (_find_max_violation, get_cuda_compute_capability,  # noqa: F401
                                   assert_almost_equal, same)
-from ._test_utils_random import *  # noqa: F401,F403
-from ._test_utils_symbolic import *  # noqa: F401,F403
-from ._test_utils_symbolic import _parse_location, _parse_aux_states  # noqa: F401
-from ._test_utils_consistency import check_consistency  # noqa: F401
-from ._test_utils_data import *  # noqa: F401,F403
-from ._test_utils_stats import *  # noqa: F401,F403
-from ._test_utils_matrix import *  # noqa: F401,F403
-from ._test_utils_optimizer import compare_optimizer  # noqa: F401
+from .random import *  # noqa: F403
+from .symbolic import *  # noqa: F403
+from .symbolic import _parse_location, _parse_aux_states  # noqa: F401
+from .consistency import check_consistency  # noqa: F401
+from .data import *  # noqa: F403
+from .stats import *  # noqa: F403
+from .matrix import *  # noqa: F403
+from .optimizer import compare_optimizer  # noqa: F401
 
 try:
-    from .symbol import Symbol  # noqa: F401
+    from ..symbol import Symbol  # noqa: F401
 except ImportError:  # mixnet.symbol not built yet; the Symbol checks raise on use
     Symbol = None
 try:
-    from .symbol.numpy import _Symbol as np_symbol  # noqa: F401
+    from ..symbol.numpy import _Symbol as np_symbol  # noqa: F401
 except ImportError:
     np_symbol = None
 try:
-    from .io import DataIter as _DataIter
+    from ..io import DataIter as _DataIter
 except ImportError:  # mixnet.io not built yet: DummyIter is then a plain iterator
     _DataIter = object
 try:
-    from .runtime import Features
+    from ..runtime import Features
 except ImportError:  # mixnet.runtime not built yet: no optional feature is enabled
     Features = None
 

@@ -4,7 +4,7 @@ Part of the test-helper layer (12).
 """
 import numpy as np
 
-from . import ndarray as nd
+from .. import ndarray as nd
 
 __all__ = ["new_matrix_with_real_eigvals_2d", "new_matrix_with_real_eigvals_nd",
            "new_orthonormal_matrix_2d", "new_sym_matrix_with_real_eigvals_2d",

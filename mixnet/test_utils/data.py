@@ -149,7 +149,7 @@ def get_cifar10():
 
 def get_mnist_iterator(batch_size, input_shape, num_parts=1, part_index=0):
     """(train, val) ``mx.io.MNISTIter`` over ./data (downloaded if needed)."""
-    from . import io  # layer 10; imported on use since mixnet.io is still optional
+    from .. import io  # layer 10; imported on use since mixnet.io is still optional
     get_mnist_ubyte()
     flat = len(input_shape) != 3
     common = dict(input_shape=input_shape, batch_size=batch_size, flat=flat,

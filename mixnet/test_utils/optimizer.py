@@ -4,10 +4,10 @@ Part of the test-helper layer (12).
 """
 from copy import deepcopy
 
-from .context import Context
-from . import ndarray as nd
-from ._test_utils_compare import assert_almost_equal, compare_ndarray_tuple
-from ._test_utils_random import rand_ndarray
+from ..context import Context
+from .. import ndarray as nd
+from .compare import assert_almost_equal, compare_ndarray_tuple
+from .random import rand_ndarray
 
 __all__ = ["compare_optimizer"]
 
