@@ -6,6 +6,8 @@ __all__ = ["MXNetError", "MXNetValueError", "MXNetTypeError", "MXNetIndexError",
 
 import numbers
 
+import numpy as _np
+
 
 class MXNetError(RuntimeError):
     """Default error raised by mixnet operations, as in MXNet."""
@@ -53,6 +55,7 @@ class _NullType:
 
 _Null = _NullType()
 
+mx_real_t = _np.float32   # MXNet's default real type
 string_types = (str,)
 numeric_types = (float, int, numbers.Number)
 integer_types = (int, numbers.Integral)

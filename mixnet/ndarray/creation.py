@@ -56,13 +56,23 @@ def _create(op_name, shape, ctx, dtype, **extra):
     return dispatch.invoke(op, [], params, ctx=ctx, new_array=new_array)
 
 
+def _dense_only(kwargs, fn):
+    stype = kwargs.pop("stype", None)
+    if stype not in (None, "default"):
+        raise MXNetError(f"{fn}: storage type {stype!r} is not supported yet (dense only)")
+    if kwargs:
+        raise TypeError(f"{fn}: unexpected keyword argument(s) {sorted(kwargs)}")
+
+
 def zeros(shape, ctx=None, dtype=None, **kwargs):
     """An array of zeros."""
+    _dense_only(kwargs, "zeros")
     return _create("_zeros", shape, ctx, dtype)
 
 
 def ones(shape, ctx=None, dtype=None, **kwargs):
     """An array of ones."""
+    _dense_only(kwargs, "ones")
     return _create("_ones", shape, ctx, dtype)
 
 

@@ -9,6 +9,7 @@ from ..base import MXNetError
 from ..context import Context
 from ..graph import tape
 from ..ops.infer import ShapeError, InferTypeError
+from ..util import is_np_shape
 
 __all__ = ["invoke", "rng_var", "format_shapes"]
 
@@ -39,7 +40,8 @@ _infer_cache = {}
 
 
 def _infer(op, params, inputs):
-    key = (op, params, *[x.shape for x in inputs], *[x.dtype for x in inputs])
+    # NOTE: np_shape mode changes shape rules (reductions to () vs (1,)), so it is keyed.
+    key = (op, params, is_np_shape(), *[x.shape for x in inputs], *[x.dtype for x in inputs])
     try:
         return _infer_cache[key]
     except KeyError:

@@ -26,20 +26,21 @@ def unary_math(name, kernel, grad=None, doc="", sparse=True, aliases=(), int_exa
                **attrs):
     """Register op ``name`` computing ``kernel(xp, x)`` without floating-point warnings.
 
-    Integer inputs are computed in float64 (NumPy would pick float16 for int8) and
-    truncated back, unless ``int_exact``: the kernel keeps integers exact
-    (negative, abs, square, rounding ...).
+    Integer inputs are computed in float64 and truncated back, unless ``int_exact``: the
+    kernel keeps integers exact (negative, abs, square, rounding ...).
 
     ``grad(F, x, y, g)`` builds the input gradient from the input ``x``, the output ``y``
     and the output gradient ``g``; ``grad=None`` declares a zero gradient (MXNet's
     MakeZeroGradNodes: rounding ops, sign, logical_not). ``sparse`` adds MXNet's
     ``_sparse_<name>`` alias.
     """
-    @quiet
+    # Exact kernels raise no floating-point warnings: skip errstate's cost on them.
+    run = kernel if int_exact else quiet(kernel)
+
     def forward(xp, params, data):
         if int_exact or data.dtype.kind == "f":
-            return kernel(xp, data)
-        return kernel(xp, data.astype(np.float64)).astype(data.dtype)
+            return run(xp, data)
+        return _via_float64(run, xp, data)
 
     forward.__name__ = name
     aliases = tuple(aliases) + ((f"_sparse_{name}",) if sparse else ())
@@ -47,6 +48,13 @@ def unary_math(name, kernel, grad=None, doc="", sparse=True, aliases=(), int_exa
     if grad is not None:
         rec.gradient(lambda F, node, ograds: [grad(F, node.inputs[0], node.output(0), ograds[0])])
     return rec
+
+
+@quiet
+def _via_float64(kernel, xp, data):
+    """An integer input computed in float64 (NumPy would pick float16 for int8) and
+    truncated back to its dtype, as MXNet's kernels do."""
+    return kernel(xp, data.astype(np.float64)).astype(data.dtype)
 
 
 def float_only_type(params, in_types):

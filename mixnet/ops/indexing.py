@@ -9,8 +9,8 @@ import math
 import numpy as np
 
 from ..base import MXNetError, MXNetIndexError
-from .infer import ShapeError, InferTypeError, normalize_axis, same_type
-from .param import Param, Int, Float, Bool, Choice, Dtype
+from .infer import InferTypeError, ShapeError, normalize_axis, same_type
+from .param import Bool, Choice, Dtype, Float, Int, Param
 from .registry import op
 
 __all__ = []
@@ -159,7 +159,7 @@ def _pick_infer(params, in_shapes):
 
 
 @op("pick", inputs=("data", "index"), params=PickParam, infer_shape=_pick_infer,
-    infer_type=_first_type)
+    infer_type=_first_type, aliases=("choose_element_0index",))
 def pick(xp, params, data, index):
     """Picks elements from an input array according to the input indices along the given
     axis."""
@@ -220,6 +220,53 @@ def one_hot(xp, params, indices):
     """Returns a one-hot array."""
     hot = _as_int(xp, indices)[..., None] == xp.arange(params.depth)
     return xp.where(hot, params.on_value, params.off_value).astype(params.dtype)
+
+
+def _legacy_rows_check(lhs, n_rows, what):
+    if len(lhs) != 2 or any(len(r) != 1 or r[0] != lhs[0] for r in n_rows):
+        raise ShapeError(f"{what} needs a 2-D lhs and 1-D arrays of lhs.shape[0] entries, "
+                         f"got {tuple(lhs)} and {[tuple(r) for r in n_rows]}")
+
+
+def _fill_infer(params, in_shapes):
+    lhs, mhs, rhs = in_shapes
+    if None not in in_shapes:
+        _legacy_rows_check(lhs, (mhs, rhs), "fill_element_0index")
+    return [lhs]
+
+
+@op("fill_element_0index", inputs=("lhs", "mhs", "rhs"), infer_shape=_fill_infer,
+    infer_type=_first_type, grad=None)
+def fill_element_0index(xp, params, lhs, mhs, rhs):
+    """Fill one element of each line(row for python, column for R/Julia) in lhs according to
+    index indicated by rhs and values indicated by mhs. This function assume rhs uses 0-based
+    index."""
+    out = lhs.copy()
+    idx = xp.clip(_as_int(xp, rhs), 0, lhs.shape[1] - 1)
+    out[xp.arange(lhs.shape[0]), idx] = mhs.astype(lhs.dtype)
+    return out
+
+
+def _onehot_encode_infer(params, in_shapes):
+    indices, out = in_shapes
+    if None not in in_shapes:
+        _legacy_rows_check(out, (indices,), "onehot_encode")
+    return [out]
+
+
+def _onehot_encode_type(params, in_types):
+    if in_types[1] is not None and np.dtype(in_types[1]) != np.float32:
+        raise InferTypeError(f"one_hot_encode only supports float32 output, got "
+                             f"{np.dtype(in_types[1]).name}")
+    return [np.dtype(np.float32)]
+
+
+@op("_onehot_encode", inputs=("lhs", "rhs"), infer_shape=_onehot_encode_infer,
+    infer_type=_onehot_encode_type, grad=None)
+def _onehot_encode(xp, params, lhs, rhs):
+    """One-hot encoding of the indices lhs into an array shaped like rhs (deprecated)."""
+    hot = _as_int(xp, lhs)[:, None] == xp.arange(rhs.shape[1])
+    return hot.astype(rhs.dtype)
 
 
 # --- where -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import math
 
 from ..util import is_np_shape
 from .infer import ShapeError, same_type
-from .param import Param, Bool, Choice
+from .param import Bool, Choice, Param
 from .reduce import fmt_shape, legacy_shape
 from .registry import op
 

@@ -6,11 +6,11 @@ matrix_expand.py.
 """
 import math
 
-from .infer import ShapeError, AxisError, normalize_axis
-from .param import Param, Shape, Bool, Int
+from .infer import AxisError, ShapeError, normalize_axis
+from .param import Bool, Int, Param, Shape
 from .registry import op
 
-__all__ = ["reshape_shape", "check_axes_nonneg"]
+__all__ = ["check_axes_nonneg", "reshape_shape"]
 
 
 class ReshapeParam(Param):

@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 
-from .infer import ShapeError, InferTypeError, normalize_axis
+from .infer import InferTypeError, ShapeError, normalize_axis
 from .matrix import check_axes_nonneg
-from .param import Param, Int, Float, Shape, Choice
+from .param import Choice, Float, Int, Param, Shape
 from .registry import op
 
 __all__ = []

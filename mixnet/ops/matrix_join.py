@@ -5,8 +5,8 @@ the input sizes), split's is a Concat of the output gradients.
 """
 import numpy as np
 
-from .infer import ShapeError, InferTypeError, normalize_axis
-from .param import Param, Int, Bool, Shape
+from .infer import InferTypeError, ShapeError, normalize_axis
+from .param import Bool, Int, Param, Shape
 from .registry import op
 
 __all__ = []

@@ -3,8 +3,8 @@ amp_multicast.
 """
 import numpy as np
 
-from .infer import ShapeError, normalize_axis, fixed_type
-from .param import Param, Int, Float, Bool, Dtype
+from .infer import ShapeError, fixed_type, normalize_axis
+from .param import Bool, Dtype, Float, Int, Param
 from .registry import op
 
 __all__ = []

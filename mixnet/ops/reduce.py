@@ -3,18 +3,26 @@ argmax_channel, moments.
 
 Shared helpers: ``reduce_axes`` (MXNet's axis checks and messages) and ``reduced_shape``
 (keepdims and the legacy rule that a full reduction gives shape (1,) outside np_shape mode).
-Gradients broadcast the output gradient back with ``_backward_sum`` / ``_backward_mean``,
-two ops that are each other's transposes of sum / mean, so higher orders work.
+Gradients broadcast the output gradient back with ``_backward_sum`` / ``_backward_mean``;
+these are the transposes of sum / mean, so their own gradients are sum / mean again and
+higher orders work.
 """
 import numpy as np
 
 from ..util import is_np_shape
 from .infer import AxisError, ShapeError
-from .param import Param, Shape, Bool, Int, Dtype
+from .param import Bool, Dtype, Int, Param, Shape
 from .registry import op
 
-__all__ = ["ReduceParam", "reduce_axes", "reduced_shape", "legacy_shape", "fmt_shape",
-           "acc_dtype", "reduce_params"]
+__all__ = [
+    "ReduceParam",
+    "acc_dtype",
+    "fmt_shape",
+    "legacy_shape",
+    "reduce_axes",
+    "reduce_params",
+    "reduced_shape",
+]
 
 
 class ReduceParam(Param):
@@ -238,13 +246,13 @@ def _reduce_equal_mask(xp, params, data, result):
 @op("_not_nan_mask", grad=None)
 def _not_nan_mask(xp, params, data):
     """1 where ``data`` is not NaN, else 0."""
-    return (data == data).astype(data.dtype)
+    return (~xp.isnan(data)).astype(data.dtype)
 
 
 @op("_nan_to_one")
 def _nan_to_one(xp, params, data):
     """``data`` with NaN replaced by 1."""
-    return xp.where(data == data, data, data.dtype.type(1))
+    return xp.where(xp.isnan(data), data.dtype.type(1), data)
 
 
 @_nan_to_one.gradient

@@ -5,7 +5,7 @@ Assignments return a new array (the copy with the region replaced) instead of wr
 place; each slice's gradient is an assignment into zeros.
 """
 from .infer import ShapeError, normalize_axis
-from .param import Param, Int, Float, Shape
+from .param import Float, Int, Param, Shape
 from .registry import op
 
 __all__ = ["slice_key"]
@@ -84,7 +84,7 @@ def _slice_assign(xp, params, lhs, rhs):
 @_slice_assign.gradient
 def _(F, node, ograds):
     p, g = node.params, ograds[0]
-    region = dict(begin=p.begin, end=p.end, step=p.step)
+    region = {"begin": p.begin, "end": p.end, "step": p.step}
     return [F._slice_assign_scalar(g, scalar=0.0, **region), F.slice(g, **region)]
 
 

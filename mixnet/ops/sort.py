@@ -8,7 +8,7 @@ through ``_backward_topk``; ``_topk_gather`` is its transpose, for higher orders
 import numpy as np
 
 from .infer import AxisError, ShapeError
-from .param import Param, Int, Bool, Choice, Dtype
+from .param import Bool, Choice, Dtype, Int, Param
 from .reduce import fmt_shape
 from .registry import op
 

@@ -74,6 +74,12 @@ def scatter_set_nd_ref(lhs, rhs, indices, shape):
     return out
 
 
+def _fill_ref(a, values, idx):
+    out = a.copy()
+    out[np.arange(len(a)), idx] = values
+    return out
+
+
 REGION = {"begin": (None, 1), "end": (None, 3)}
 IDX = np.array([2, 0, 1, 2], np.float32)
 IDX_OUT = np.array([[0, 5], [-1, 1.7]], np.float32)   # out of range and fractional
@@ -117,6 +123,11 @@ SAMPLES = [
            ref=pick_ref, grad_inputs=[0]),
     Sample("_backward_pick", [(3,), PICK_IDX, (3, 4)], grad_inputs=[0],
            ref=adjoint(lambda x, idx: pick_ref(x, idx))),
+    Sample("choose_element_0index", [(3, 4), PICK_IDX], ref=pick_ref, grad_inputs=[0]),
+    Sample("fill_element_0index", [(3, 4), (3,), np.array([0, 3, 1.6], np.float32)],
+           ref=lambda a, v, i: _fill_ref(a, v, i.astype(int))),
+    Sample("_onehot_encode", [np.array([0, 3, 1.6], np.float32), (3, 4)],
+           ref=lambda i, o: np.eye(4)[i.astype(int)]),
     Sample("one_hot", [IDX_OUT], {"depth": 3}, ref=one_hot_ref),
     Sample("one_hot", [IDX], {"depth": 3, "on_value": 8, "off_value": -1, "dtype": "int32"},
            ref=one_hot_ref),

@@ -86,6 +86,14 @@ PAD_EDGE = {"mode": "edge", "pad_width": (0, 0, 0, 0, 1, 1, 2, 1)}
 PAD_REFLECT = {"mode": "reflect", "pad_width": (0, 0, 0, 0, 1, 1, 1, 2)}
 
 SAMPLES = [
+    Sample("Reshape", [(2, 3, 4)], {"shape": (0, -1)}, ref=lambda x, shape: x.reshape(2, 12)),
+    Sample("reshape", [(2, 3, 4)], {"shape": (-3, -2)}, ref=lambda x, shape: x.reshape(6, 4)),
+    Sample("reshape", [(2, 3, 4)], {"shape": (-4, 1, 2, 0, -1)},
+           ref=lambda x, shape: x.reshape(1, 2, 3, 4)),
+    Sample("reshape", [(2, 3, 4)], {"shape": (-1, 0), "reverse": True},
+           ref=lambda x, shape, reverse: x.reshape(6, 4)),
+    Sample("reshape_like", [(2, 3), (3, 2)], ref=lambda a, b: a.reshape(b.shape),
+           grad_inputs=[0]),
     Sample("transpose", [(2, 3, 4)], ref=lambda x: x.T),
     Sample("transpose", [(2, 3, 4)], {"axes": (1, 2, 0)}, ref=lambda x, axes: x.transpose(axes)),
     Sample("SwapAxis", [(2, 3, 4)], {"dim1": 0, "dim2": -1},

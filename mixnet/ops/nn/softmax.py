@@ -8,8 +8,8 @@ g the output gradient and T the temperature,
 """
 import numpy as np
 
-from ..infer import AxisError, ShapeError, InferTypeError
-from ..param import Param, Int, Float, Bool, Dtype
+from ..infer import AxisError, InferTypeError, ShapeError
+from ..param import Bool, Dtype, Float, Int, Param
 from ..reduce import fmt_shape
 from ..registry import op
 
