@@ -10,7 +10,7 @@ from .ndarray import NDArray, new_array
 __all__ = ["concatenate", "moveaxis", "maximum", "minimum", "add", "subtract", "multiply",
            "divide", "modulo", "power", "equal", "not_equal", "greater", "greater_equal",
            "lesser", "lesser_equal", "logical_and", "logical_or", "logical_xor",
-           "onehot_encode", "true_divide", "negative"]
+           "onehot_encode", "true_divide", "negative", "split_v2"]
 
 
 def _call(name, inputs, **params):
@@ -113,9 +113,26 @@ def moveaxis(tensor, source, destination):
 
 def onehot_encode(indices, out):
     """One-hot encode ``indices`` into ``out`` (legacy MXNet API)."""
-    res = _call("one_hot", [indices], depth=out.shape[1], dtype=out.dtype.name)
-    res.copyto(out)
-    return out
+    op = registry.get("_onehot_encode")
+    return dispatch.invoke(op, [indices, out], None, out=out, new_array=new_array)
+
+
+def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
+    """Split an array into sub-arrays at ``indices`` or into equal ``sections``."""
+    if isinstance(indices_or_sections, int):
+        params = {"sections": indices_or_sections, "indices": ()}
+    elif isinstance(indices_or_sections, (list, tuple)):
+        params = {"sections": 0, "indices": (0,) + tuple(indices_or_sections)}
+    else:
+        raise TypeError("indices_or_sections must be an int or a tuple of ints")
+    return _call("_split_v2", [ary], axis=axis, squeeze_axis=squeeze_axis, **params)
 
 
 NDArray._basic_indexing_slice_is_contiguous = staticmethod(basic_slice_is_contiguous)
+
+
+def _split_v2_method(self, *args, **kwargs):
+    return split_v2(self, *args, **kwargs)
+
+
+NDArray.split_v2 = _split_v2_method

@@ -33,7 +33,10 @@ def _split_args(op, args, kwargs):
         for name in names:
             if name in kwargs and isinstance(kwargs[name], (list, tuple)):
                 inputs.extend(kwargs.pop(name))
-        kwargs.setdefault(op.variadic, len(inputs))
+        n = kwargs.setdefault(op.variadic, len(inputs))
+        if int(n) != len(inputs):
+            raise MXNetError(f"Operator {op.name}: {op.variadic}={n} but {len(inputs)} "
+                             f"input arrays were given")
         return inputs, kwargs
     for i, a in enumerate(args):
         if i < len(names) and (isinstance(a, NDArray) or a is None):

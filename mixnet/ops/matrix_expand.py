@@ -153,7 +153,9 @@ def _pad_pairs(params, src):
     if any(pairs[0]) or any(pairs[1]):
         raise ShapeError(f"Current implementation expects padding on the first two axes to "
                          f"be zero, got pad_width={width}")
-    if params.mode == "reflect" and any(lo >= d or hi >= d for (lo, hi), d in zip(pairs, src)):
+    # (a 0 dim is unknown during graph inference: nothing to check yet)
+    if params.mode == "reflect" and any(d and (lo >= d or hi >= d)
+                                        for (lo, hi), d in zip(pairs, src)):
         raise ShapeError(f"Current implementation of reflection padding only supports padding "
                          f"sizes smaller than the input size (shape {tuple(src)}, "
                          f"pad_width={width})")
@@ -165,7 +167,7 @@ def _pad_infer(params, in_shapes):
     if src is None:
         return [None]
     pairs = _pad_pairs(params, src)
-    return [tuple(d + lo + hi for d, (lo, hi) in zip(src, pairs))]
+    return [tuple(d + lo + hi if d else 0 for d, (lo, hi) in zip(src, pairs))]
 
 
 def _pad_type(params, in_types):

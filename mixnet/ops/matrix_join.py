@@ -177,6 +177,8 @@ def _even_bounds(params, src):
     n, size = params.num_outputs, src[axis]
     if n <= 0:
         raise ShapeError(f"num_outputs must be positive, got {n}")
+    if size == 0:   # unknown during graph inference (squeezed pieces are size 1 anyway)
+        return axis, [(i, i + 1) if params.squeeze_axis else (0, 0) for i in range(n)]
     if params.squeeze_axis and size != n:
         raise ShapeError(f"If squeeze axis is True, the size of the sliced axis must be the "
                          f"same as num_outputs. Input shape={tuple(src)}, axis={axis}, "
@@ -240,6 +242,9 @@ def _split_v2_bounds(params, src):
         raise ShapeError(f"indices={tuple(starts)} must start with 0 (the start of the first "
                          f"piece)")
     ends = starts[1:] + [size]
+    if size == 0:   # unknown during graph inference: only the last piece's size is unknown
+        last = (starts[-1], starts[-1] + 1) if params.squeeze_axis else (0, 0)
+        return axis, list(zip(starts, ends[:-1])) + [last]
     for i, (start, end) in enumerate(zip(starts, ends)):
         if end > size:
             raise ShapeError(f"end {end} is no less than the size of the axis {size}")

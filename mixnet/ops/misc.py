@@ -160,7 +160,7 @@ def _diag_infer(params, in_shapes):
         return [(n, n)]
     a1, a2 = _diag_axes(params, src)
     size = _diag_len(params, src[a1], src[a2])
-    if size == 0:
+    if size == 0 and src[a1] and src[a2]:   # (0 dims are unknown during graph inference)
         raise ShapeError(f"Diagonal does not exist: k={params.k} for axes of sizes "
                          f"{src[a1]} and {src[a2]}")
     rest = tuple(d for i, d in enumerate(src) if i not in (a1, a2))

@@ -123,6 +123,8 @@ class SliceAxisParam(Param):
 def _axis_range(params, src):
     axis = normalize_axis(params.axis, len(src))
     size = src[axis]
+    if size == 0:   # unknown during graph inference
+        return axis, 0, 0
     begin = params.begin + size if params.begin < 0 else params.begin
     end = size if params.end is None else (params.end + size if params.end < 0 else params.end)
     if not 0 <= begin < end:
