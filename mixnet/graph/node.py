@@ -19,17 +19,31 @@ class Node:
     inputs : list of Entry
     attrs : dict of user attributes (strings, e.g. ``__shape__``, ``lr_mult``, ``ctx_group``)
     info : front-end payload (autograd keeps saved arrays here)
+    param_keys : names of the parameters given explicitly (None: the non-default ones)
     """
 
-    __slots__ = ("op", "name", "params", "inputs", "attrs", "info", "__weakref__")
+    __slots__ = ("op", "name", "params", "inputs", "attrs", "info", "param_keys",
+                 "__weakref__")
 
-    def __init__(self, op, name="", params=None, inputs=(), attrs=None, info=None):
+    def __init__(self, op, name="", params=None, inputs=(), attrs=None, info=None,
+                 param_keys=None):
         self.op = op
         self.name = name
         self.params = params
         self.inputs = list(inputs)
         self.attrs = {} if attrs is None else attrs
         self.info = info
+        # the parameters the user gave (what symbol JSON stores); None: the non-default ones
+        self.param_keys = param_keys
+
+    def param_attrs(self):
+        """The op parameters as MXNet's string attributes (for JSON and ``attr``)."""
+        if self.params is None:
+            return {}
+        if self.param_keys is None:
+            return self.params.non_default_attrs()
+        attrs = self.params.to_attrs()
+        return {k: attrs[k] for k in self.param_keys if k in attrs}
 
     @property
     def is_variable(self):

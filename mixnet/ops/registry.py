@@ -37,7 +37,8 @@ class Op:
     name : canonical MXNet name (appears in symbol JSON)
     forward : ``forward(xp, params, *inputs, **extras) -> array or tuple of arrays``;
         ``extras`` are ``rng=`` (``random=True``) and ``is_train=`` (``train=True``)
-    inputs : input names, auxiliary states last (``aux`` of them)
+    inputs : input names, auxiliary states last (``aux`` of them); ``list_inputs(params)``
+        narrows them when some are optional
     params : Param subclass or None
     num_outputs : int or ``f(params) -> int``
     variadic : name of the param counting a variable number of inputs ('num_args')
@@ -50,7 +51,7 @@ class Op:
                  num_visible_outputs=None, output_names=None, aux=0, infer_shape=same_shape,
                  infer_type=same_type, grad=NOT_DECLARED, aliases=(), namespace="",
                  variadic=None, mutate=(), inplace=(), random=False, train=False,
-                 creates=False, elementwise=False, doc=None, nd_name=None):
+                 creates=False, elementwise=False, doc=None, nd_name=None, list_inputs=None):
         self.name = name
         self.forward = forward
         self.inputs = tuple(inputs)
@@ -73,6 +74,9 @@ class Op:
         self.elementwise = elementwise  # fusible
         self.doc = doc if doc is not None else (forward.__doc__ or "")
         self.nd_name = nd_name          # name in its namespace when not derivable
+        # list_inputs(params) -> input names actually used (optional inputs such as
+        # FullyConnected's bias with no_bias=True); ``inputs`` lists them all.
+        self._list_inputs = list_inputs
         self.default_params = _default_params(params)
         # imperative(params, input NDArrays) -> output NDArrays, for ops that run Python
         # at the array level instead of a kernel (autograd.Function, Custom ops).
@@ -105,14 +109,18 @@ class Op:
         return n(params) if callable(n) else n
 
     def num_inputs(self, params):
-        if self.variadic is not None:
-            return getattr(params, self.variadic)
-        return len(self.inputs)
+        return len(self.input_names(params))
 
     def input_names(self, params):
+        """Names of the inputs this op takes with ``params`` (aux states last)."""
         if self.variadic is not None:
-            return [f"arg{i}" for i in range(self.num_inputs(params))]
+            return [f"arg{i}" for i in range(getattr(params, self.variadic))]
+        if self._list_inputs is not None:
+            return list(self._list_inputs(params))
         return list(self.inputs)
+
+    def num_aux(self, params):
+        return self.aux(params) if callable(self.aux) else self.aux
 
     def output_names(self, params):
         names = self._output_names

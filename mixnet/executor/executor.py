@@ -1,0 +1,248 @@
+"""Executor: a Symbol bound to arrays, running compiled forward/backward plans.
+
+Forward and backward each run as one engine operation (MXNet's bulk execution): the
+operation reads the argument/auxiliary arrays, runs the compiled steps on raw xp arrays
+with no per-node dispatch, and writes the outputs/gradients. Values that backward needs
+are kept from forward; every other intermediate is dropped after its last use.
+"""
+import numpy as np
+
+from .. import backend, engine
+from ..base import MXNetError
+from ..graph.node import Node, topo_order
+from ..graph.passes.gradient import gradient
+from ..graph.passes.infer import infer_shapes, infer_types
+from ..ndarray import dispatch
+from ..ndarray.ndarray import NDArray, from_xp
+from .plan import compile_steps, run_steps
+
+__all__ = ["Executor"]
+
+_GRAD_REQS = ("null", "write", "add", "inplace")
+
+
+class Executor:
+    """Runs a bound Symbol. Create with ``Symbol.bind`` or ``Symbol.simple_bind``."""
+
+    def __init__(self, symbol, ctx, args, args_grad, grad_req, aux_states, group2ctx=None):
+        self._symbol = symbol
+        self._ctx = ctx
+        self._group2ctx = group2ctx
+        self.arg_arrays = list(args)
+        self.grad_arrays = list(args_grad)
+        self.aux_arrays = list(aux_states)
+        self._grad_req = list(grad_req)
+        self._arg_names = symbol.list_arguments()
+        self._aux_names = symbol.list_auxiliary_states()
+        self._monitor = None
+        self._saved = None
+        self._state_var = engine.Var()   # orders forward -> backward on the saved values
+        self._compile()
+
+    # --- compilation -----------------------------------------------------------
+    def _compile(self):
+        sym = self._symbol
+        nodes = topo_order(sym._outputs)
+        variables = [n for n in nodes if n.op is None]
+        by_name = {n.name: n for n in variables}
+        self._arg_nodes = [by_name[n] for n in self._arg_names]
+        self._aux_nodes = [by_name[n] for n in self._aux_names]
+        shapes = {n.output(0): a.shape for n, a in zip(self._arg_nodes + self._aux_nodes,
+                                                       self.arg_arrays + self.aux_arrays)}
+        dtypes = {n.output(0): np.dtype(a.dtype) for n, a in
+                  zip(self._arg_nodes + self._aux_nodes, self.arg_arrays + self.aux_arrays)}
+        infer_shapes(nodes, shapes)
+        infer_types(nodes, dtypes)
+        self._slot_of = {n.output(0): i for i, n in enumerate(self._arg_nodes + self._aux_nodes)}
+        self._nvars = len(self._slot_of)
+        outs = sym._outputs
+        self._fwd_nodes = [n for n in nodes if n.op is not None]
+        wants = [(n, i) for i, n in enumerate(self._arg_nodes) if self._grad_req[i] != "null"]
+        self._bwd_steps, self._grad_slots = [], []
+        if wants:
+            self._compile_backward(wants, shapes, dtypes)
+        keep = set(self._saved_slots) | {self._slot_of[e] for e in outs}
+        self._fwd_steps = compile_steps(self._fwd_nodes, self._slot_of, shapes, dtypes, keep)
+        self.outputs = [from_xp(backend.array_module(self._ctx).zeros(
+            shapes[e], dtype=dtypes[e]), self._ctx) if shapes.get(e) is not None else None
+            for e in outs]
+        if any(o is None for o in self.outputs):
+            raise MXNetError("bind: output shapes could not be inferred from the arguments")
+        self._out_slots = [self._slot_of[e] for e in outs]
+        self._shapes, self._dtypes = shapes, dtypes
+
+    def _compile_backward(self, wants, shapes, dtypes):
+        outs = self._symbol._outputs
+        heads = [Node(None, f"head_grad{i}").output(0) for i in range(len(outs))]
+        for h, e in zip(heads, outs):
+            shapes[h], dtypes[h] = shapes.get(e), dtypes.get(e)
+        grads = gradient(outs, [n.output(0) for n, _ in wants], heads)
+        bwd_nodes = [n for n in topo_order([g for g in grads if g is not None])
+                     if n.op is not None and n not in set(self._fwd_nodes)]
+        infer_shapes(topo_order([g for g in grads if g is not None]), shapes)
+        infer_types(topo_order([g for g in grads if g is not None]), dtypes)
+        # forward entries that backward reads must outlive forward
+        fwd_ids = {id(n) for n in self._fwd_nodes}
+        self._head_entries = heads
+        base = dict(self._slot_of)
+        for h in heads:
+            base[h] = len(base)
+        for n in self._fwd_nodes:
+            for i in range(n.num_outputs):
+                base.setdefault(n.output(i), len(base))
+        self._slot_of = base
+        saved = set()
+        for n in bwd_nodes:
+            for e in n.inputs:
+                if id(e.node) in fwd_ids:
+                    saved.add(self._slot_of[e])
+        self._saved_slots = sorted(saved)
+        grad_slots = []
+        self._bwd_steps = compile_steps(bwd_nodes, self._slot_of, shapes, dtypes,
+                                        keep=[])
+        for (n, i), g in zip(wants, grads):
+            grad_slots.append((i, None if g is None else self._slot_of[g]))
+        self._grad_slots = grad_slots
+        # keep gradient results alive until written out
+        keep = {s for _, s in grad_slots if s is not None}
+        for step in self._bwd_steps:
+            step.release = tuple(s for s in step.release if s not in keep)
+
+    _saved_slots = ()
+
+    # --- running -----------------------------------------------------------------
+    def forward(self, is_train=False, **kwargs):
+        """Run forward; ``kwargs`` name=array copy new values into arguments first."""
+        for name, value in kwargs.items():
+            if name not in self.arg_dict:
+                raise MXNetError(f"forward: unknown argument {name!r}; arguments are "
+                                 f"{self._arg_names}")
+            dst = self.arg_dict[name]
+            if isinstance(value, NDArray):
+                value.copyto(dst)
+            else:
+                dst[:] = value
+        xp = backend.array_module(self._ctx)
+        rng = backend.random.generator(self._ctx)
+        monitor = self._monitor
+        arrays = self.arg_arrays + self.aux_arrays
+        outputs = self.outputs
+
+        def run():
+            vals = [None] * len(self._slot_of)
+            for i, a in enumerate(arrays):
+                vals[i] = a._data()
+            run_steps(self._fwd_steps, vals, xp, is_train, rng, monitor)
+            for o, s in zip(outputs, self._out_slots):
+                o._store(vals[s])
+            self._saved = vals if is_train and self._bwd_steps else None
+        reads = [a._chunk.var for a in arrays]
+        writes = [o._chunk.var for o in outputs] + [self._state_var] + \
+            [a._chunk.var for a in self.aux_arrays] + [dispatch.rng_var(self._ctx)]
+        engine.push(run, reads, writes, self._ctx, "Executor.forward", 1 << 30)
+        return self.outputs
+
+    def backward(self, out_grads=None, is_train=True):
+        """Run backward, writing (or adding) gradients into ``grad_arrays``."""
+        if not self._grad_slots:
+            return
+        if out_grads is None:
+            out_grads = [None] * len(self.outputs)
+        elif isinstance(out_grads, NDArray):
+            out_grads = [out_grads]
+        xp = backend.array_module(self._ctx)
+        rng = backend.random.generator(self._ctx)
+        heads = list(out_grads)
+        targets = [(self.grad_arrays[i], self._grad_req[i], s) for i, s in self._grad_slots]
+
+        def run():
+            vals = self._saved
+            if vals is None:
+                raise MXNetError("backward: call forward(is_train=True) before backward")
+            for k, (h, o) in enumerate(zip(heads, self.outputs)):
+                slot = self._slot_of[self._head_entries[k]]
+                vals[slot] = xp.ones(o.shape, dtype=o.dtype) if h is None else h._data()
+            run_steps(self._bwd_steps, vals, xp, is_train, rng)
+            for arr, req, s in targets:
+                if arr is None:
+                    continue
+                g = vals[s] if s is not None else xp.zeros(arr.shape, dtype=arr.dtype)
+                if req == "add":
+                    arr._store(arr._data() + g)
+                else:
+                    arr._store(g)
+        reads = [h._chunk.var for h in heads if h is not None] + \
+            [a._chunk.var for a in self.arg_arrays]
+        writes = [t[0]._chunk.var for t in targets if t[0] is not None] + [self._state_var]
+        engine.push(run, reads, writes, self._ctx, "Executor.backward", 1 << 30)
+
+    def set_monitor_callback(self, callback, monitor_all=False):
+        """Call ``callback(name, array)`` on each node output (and inputs: monitor_all)."""
+        def monitor(step, values):
+            names = step.op.output_names(step.params)
+            for name, v in zip(names, values):
+                callback(f"{step.node.name}_{name}", from_xp(v.copy(), self._ctx))
+        self._monitor = monitor
+
+    # --- dictionaries ----------------------------------------------------------
+    @property
+    def arg_dict(self):
+        return dict(zip(self._arg_names, self.arg_arrays))
+
+    @property
+    def grad_dict(self):
+        return {n: g for n, g in zip(self._arg_names, self.grad_arrays)}
+
+    @property
+    def aux_dict(self):
+        return dict(zip(self._aux_names, self.aux_arrays))
+
+    @property
+    def output_dict(self):
+        return dict(zip(self._symbol.list_outputs(), self.outputs))
+
+    def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
+        """Copy parameter values into the bound arrays (by name)."""
+        for name, array in arg_params.items():
+            if name in self.arg_dict:
+                array.astype(self.arg_dict[name].dtype).copyto(self.arg_dict[name])
+            elif not allow_extra_params:
+                raise ValueError(f"Find name \"{name}\" that is not in the arguments")
+        for name, array in (aux_params or {}).items():
+            if name in self.aux_dict:
+                array.astype(self.aux_dict[name].dtype).copyto(self.aux_dict[name])
+            elif not allow_extra_params:
+                raise ValueError(f"Find name {name} that is not in the auxiliary states")
+
+    def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
+        """A new executor for new input shapes, sharing unchanged arrays."""
+        from ..ndarray import zeros
+        arg_shapes, _, aux_shapes = self._symbol.infer_shape(**kwargs)
+        if arg_shapes is None:
+            raise MXNetError("reshape: shapes could not be inferred")
+
+        def remake(arrays, shapes, names):
+            out = []
+            for a, s, n in zip(arrays, shapes, names):
+                if a is None or a.shape == tuple(s):
+                    out.append(a)
+                elif n in kwargs or partial_shaping:
+                    if a.size < int(np.prod(s)) and not allow_up_sizing:
+                        raise MXNetError(f"reshape: new shape of {n} {s} is larger than the "
+                                         f"original {a.shape}; set allow_up_sizing=True")
+                    out.append(zeros(s, ctx=a.context, dtype=a.dtype))
+                else:
+                    raise MXNetError(f"reshape: shape of unspecified array {n} changed "
+                                     f"from {a.shape} to {s}; set partial_shaping=True")
+            return out
+        args = remake(self.arg_arrays, arg_shapes, self._arg_names)
+        grads = remake(self.grad_arrays, arg_shapes, self._arg_names)
+        aux = remake(self.aux_arrays, aux_shapes, self._aux_names)
+        return Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux,
+                        self._group2ctx)
+
+    def debug_str(self):
+        """The graph and its planned memory, as text."""
+        from ..graph.passes.plan_memory import plan_memory
+        report = plan_memory(self._symbol._outputs, self._shapes, self._dtypes)
+        return self._symbol.debug_str() + f"\nTotal {report['shared_bytes'] >> 20} MB allocated"

@@ -1,0 +1,87 @@
+"""Compile a graph into a flat list of steps over value slots (what Executor runs).
+
+A step is one op application: its kernel, params, input slots and output slots. Slots
+are indices into one list of xp arrays; ``release`` says after which step a slot is
+dead, so intermediates are dropped as soon as nothing needs them (the runtime side of
+memory planning).
+"""
+from ..backend import finalize
+
+__all__ = ["Step", "compile_steps", "run_steps"]
+
+
+class Step:
+    __slots__ = ("node", "op", "params", "ins", "outs", "shapes", "dtypes", "release", "extras")
+
+    def __init__(self, node, ins, outs, shapes, dtypes):
+        self.node = node
+        self.op = node.op
+        self.params = node.params
+        self.ins = ins
+        self.outs = outs
+        self.shapes = shapes
+        self.dtypes = dtypes
+        self.release = ()
+        self.extras = node.op.random or node.op.train
+
+
+def compile_steps(nodes, slot_of, shapes, dtypes, keep=()):
+    """Steps for op ``nodes`` (in order); ``slot_of``: Entry -> slot (filled for outputs).
+
+    Slots in ``keep`` (outputs, values needed later) are never released.
+    """
+    steps = []
+    for node in nodes:
+        if node.op is None:
+            continue
+        outs = []
+        for i in range(node.num_outputs):
+            e = node.output(i)
+            if e not in slot_of:
+                slot_of[e] = len(slot_of)
+            outs.append(slot_of[e])
+        ins = [slot_of[e] for e in node.inputs]
+        steps.append(Step(node, ins, outs, [shapes.get(node.output(i)) for i in range(len(outs))],
+                          [dtypes.get(node.output(i)) for i in range(len(outs))]))
+    _plan_release(steps, set(keep))
+    return steps
+
+
+def _plan_release(steps, keep):
+    last_use = {}
+    for n, step in enumerate(steps):
+        for s in step.ins:
+            last_use[s] = n
+        for s in step.outs:
+            last_use.setdefault(s, n)
+    dead = {}
+    for s, n in last_use.items():
+        if s not in keep:
+            dead.setdefault(n, []).append(s)
+    for n, step in enumerate(steps):
+        step.release = tuple(dead.get(n, ()))
+
+
+def run_steps(steps, vals, xp, is_train, rng, monitor=None):
+    """Run ``steps`` on the slot list ``vals`` (xp arrays), in place."""
+    for step in steps:
+        args = [vals[s] for s in step.ins]
+        if step.extras:
+            kw = {}
+            if step.op.random:
+                kw["rng"] = rng
+            if step.op.train:
+                kw["is_train"] = is_train
+            res = step.op.forward(xp, step.params, *args, **kw)
+        else:
+            res = step.op.forward(xp, step.params, *args)
+        if len(step.outs) == 1:
+            res = (res,)
+        for slot, r, shape, dtype in zip(step.outs, res, step.shapes, step.dtypes):
+            if dtype is not None and shape is not None:
+                r = finalize(r, dtype, shape, xp)
+            vals[slot] = r
+        if monitor is not None:
+            monitor(step, [vals[s] for s in step.outs])
+        for s in step.release:
+            vals[s] = None
