@@ -14,9 +14,18 @@ from ..graph.passes.gradient import gradient
 from ..graph.passes.infer import infer_shapes, infer_types
 from ..ndarray import dispatch
 from ..ndarray.ndarray import NDArray, from_xp
+from .. import config
+from ..graph.passes.mirror import mirror
+from ..graph.passes.plan_memory import plan_memory
 from .plan import compile_steps, run_steps
 
 __all__ = ["Executor"]
+
+
+def _mirroring(nodes):
+    """MXNET_BACKWARD_DO_MIRROR=1, or any node asking with ``__force_mirroring__``."""
+    return bool(config.get("MXNET_BACKWARD_DO_MIRROR")) or \
+        any("__force_mirroring__" in n.attrs for n in nodes)
 
 _GRAD_REQS = ("null", "write", "add", "inplace")
 
@@ -61,7 +70,8 @@ class Executor:
         self._bwd_steps, self._grad_slots = [], []
         if wants:
             self._compile_backward(wants, shapes, dtypes)
-        keep = set(self._saved_slots) | {self._slot_of[e] for e in outs}
+        # argument/aux buffers belong to their NDArrays: dropping them frees nothing
+        keep = set(self._saved_slots) | {self._slot_of[e] for e in outs} | set(range(self._nvars))
         self._fwd_steps = compile_steps(self._fwd_nodes, self._slot_of, shapes, dtypes, keep)
         self.outputs = [from_xp(backend.array_module(self._ctx).zeros(
             shapes[e], dtype=dtypes[e]), self._ctx) if shapes.get(e) is not None else None
@@ -77,12 +87,16 @@ class Executor:
         for h, e in zip(heads, outs):
             shapes[h], dtypes[h] = shapes.get(e), dtypes.get(e)
         grads = gradient(outs, [n.output(0) for n, _ in wants], heads)
+        fwd_ids = {id(n) for n in self._fwd_nodes}
         bwd_nodes = [n for n in topo_order([g for g in grads if g is not None])
-                     if n.op is not None and n not in set(self._fwd_nodes)]
+                     if n.op is not None and id(n) not in fwd_ids]
+        if _mirroring(self._fwd_nodes):
+            bwd_nodes = mirror(self._fwd_nodes, bwd_nodes) + bwd_nodes
+        self._bwd_nodes = bwd_nodes
         infer_shapes(topo_order([g for g in grads if g is not None]), shapes)
         infer_types(topo_order([g for g in grads if g is not None]), dtypes)
+        self._grad_entries = [g for g in grads if g is not None]
         # forward entries that backward reads must outlive forward
-        fwd_ids = {id(n) for n in self._fwd_nodes}
         self._head_entries = heads
         base = dict(self._slot_of)
         for h in heads:
@@ -109,6 +123,14 @@ class Executor:
             step.release = tuple(s for s in step.release if s not in keep)
 
     _saved_slots = ()
+    _bwd_nodes = ()
+    _grad_entries = ()
+
+    def memory_plan(self, share=True, inplace=True):
+        """The static memory plan of forward (+ backward) values: a MemoryPlan report."""
+        order = self._fwd_nodes + list(self._bwd_nodes)
+        keep = list(self._symbol._outputs) + list(self._grad_entries)
+        return plan_memory(order, self._shapes, self._dtypes, keep, share, inplace)
 
     # --- running -----------------------------------------------------------------
     def forward(self, is_train=False, **kwargs):
@@ -243,6 +265,5 @@ class Executor:
 
     def debug_str(self):
         """The graph and its planned memory, as text."""
-        from ..graph.passes.plan_memory import plan_memory
-        report = plan_memory(self._symbol._outputs, self._shapes, self._dtypes)
+        report = self.memory_plan()
         return self._symbol.debug_str() + f"\nTotal {report['shared_bytes'] >> 20} MB allocated"

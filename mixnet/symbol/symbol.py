@@ -426,3 +426,17 @@ def create_op_symbol(op, inputs, kwargs, name=None, attr=None, hint=None):
     node = Node(op, node_name, params, entries, attrs=attrs, param_keys=keys)
     n = op.num_visible_outputs(params)
     return Symbol([node.output(i) for i in range(n)])
+
+
+def from_recorded(array):
+    """The computation autograd recorded for ``array``, as a Symbol (``get_symbol``)."""
+    if array._entry is None:
+        raise MXNetError("get_symbol: the array was not computed while recording")
+    counts = {}
+    for node in topo_order([array._entry]):
+        if not node.name or node.op is not None:
+            hint = "var" if node.op is None else node.op.name.lower()
+            if node.op is None or node.name == node.op.name:
+                node.name = f"{hint}{counts.get(hint, 0)}"
+                counts[hint] = counts.get(hint, 0) + 1
+    return Symbol([array._entry])
