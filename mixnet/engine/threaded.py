@@ -99,13 +99,18 @@ class ThreadedEngine:
 
     # --- running -------------------------------------------------------------
     def _run(self, op):
-        # Ready dependents that are cheap run here too, in a loop (no recursion).
+        # Ready dependents continue on this thread (cheap ones, and the first expensive
+        # one: a chain of large ops then never pays a thread hand-off, which under the
+        # GIL can cost a whole switch interval); further expensive ones go to the pool
+        # so independent work still runs in parallel.
         todo = [op]
         while todo:
             op = todo.pop()
             box = run_opr(op)
+            kept = False
             for ready in self._complete(op, box):
-                if ready.inline:
+                if ready.inline or (not kept and ready.ctx == op.ctx):
+                    kept = kept or not ready.inline
                     todo.append(ready)
                 else:
                     self._queue(ready.ctx).put(ready)

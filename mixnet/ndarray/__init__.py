@@ -2,6 +2,7 @@
 from .. import ops as _ops  # registers every op
 from .ndarray import NDArray, waitall
 from .creation import array, empty, zeros, ones, full
+from .creation_extra import arange, linspace, eye
 from .serialization import save, load, load_frombuffer
 from .dlpack import to_dlpack_for_read, to_dlpack_for_write, from_dlpack, from_numpy
 from .functions import *  # noqa: F401,F403
@@ -14,5 +15,5 @@ globals().update({k: v for k, v in _namespace_functions("").items() if k not in 
 _fluent.attach()
 
 __all__ = ["NDArray", "waitall", "array", "empty", "zeros", "ones", "full", "save", "load",
-           "load_frombuffer", "to_dlpack_for_read", "to_dlpack_for_write", "from_dlpack",
+           "load_frombuffer", "arange", "linspace", "eye", "to_dlpack_for_read", "to_dlpack_for_write", "from_dlpack",
            "from_numpy"] + list(_functions_all)

@@ -13,9 +13,10 @@ import numpy
 
 from .. import config
 from .. import ndarray as nd
+from ..ndarray import NDArray
 from ..util import is_np_array
 
-__all__ = ["Optimizer", "register", "create"]
+__all__ = ["Optimizer", "Test", "register", "create"]
 
 _AGGREGATION_ENV = "MXNET_OPTIMIZER_AGGREGATION_SIZE"
 
@@ -33,6 +34,29 @@ def warn_float16(name):
                   "poor accuracy or slow convergence. "
                   "Consider using multi_precision=True option of the "
                   f"{name}optimizer")
+
+
+def check_arrays(name, weight, grad):
+    """Raise unless ``weight`` and ``grad`` are NDArrays."""
+    for arg, value in (("weight", weight), ("grad", grad)):
+        if not isinstance(value, NDArray):
+            raise TypeError(f"{name}.update: {arg} must be an NDArray, got "
+                            f"{type(value).__name__}")
+
+
+def as_lists(indices, weights, grads, states):
+    """One weight's arguments as one-element lists; lists (aggregated updates) as is."""
+    if not isinstance(indices, (tuple, list)):
+        return [indices], [weights], [grads], [states]
+    return indices, weights, grads, states
+
+
+def clipped(opt, grad):
+    """``rescale_grad * grad`` clipped to ``clip_gradient`` (plain nd ops)."""
+    grad = grad * opt.rescale_grad
+    if opt.clip_gradient is not None:
+        grad = nd.clip(grad, -opt.clip_gradient, opt.clip_gradient)
+    return grad
 
 
 class Optimizer(object):
@@ -282,3 +306,21 @@ class Optimizer(object):
 
 register = Optimizer.register
 create = Optimizer.create_optimizer
+
+
+@register
+class Test(Optimizer):
+    """The Test optimizer: ``weight += rescale_grad * grad``; the state mirrors the
+    weight."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+
+    def create_state(self, index, weight):
+        """Creates a state to duplicate weight."""
+        return nd.zeros(weight.shape, weight.context)
+
+    def update(self, index, weight, grad, state):
+        """Performs w += rescale_grad * grad."""
+        weight[:] += grad * self.rescale_grad
+        state[:] = weight

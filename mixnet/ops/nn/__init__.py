@@ -1,2 +1,3 @@
 """Neural-network operators (one file per family); importing this registers them."""
-from . import softmax  # noqa: F401
+from . import softmax, batch_norm, norms, activation, dropout, embedding, sequence, crop  # noqa: F401
+from . import spatial, roi, correlation  # noqa: F401

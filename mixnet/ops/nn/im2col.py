@@ -138,11 +138,15 @@ def unfold(xp, x, geom, pad_value=0, extra=None):
     return xp.lib.stride_tricks.as_strided(x, x.shape[:2] + geom.kernel + out, strides)
 
 
-def fold(xp, cols, spatial, geom):
-    """Sum blocks ``cols`` ``(N, C, *kernel, *out)`` back into ``(N, C, *spatial)``."""
+def fold(xp, cols, spatial, geom, extra=None):
+    """Sum blocks ``cols`` ``(N, C, *kernel, *out)`` back into ``(N, C, *spatial)``.
+
+    ``extra``: the end padding ``unfold`` added beyond ``pad`` (its blocks are dropped).
+    """
     n = len(geom.kernel)
     out = cols.shape[2 + n:]
-    padded_size = tuple(s + 2 * p for s, p in zip(spatial, geom.pad))
+    extra = extra or (0,) * n
+    padded_size = tuple(s + 2 * p + e for s, p, e in zip(spatial, geom.pad, extra))
     res = xp.zeros(cols.shape[:2] + padded_size, dtype=cols.dtype)
     for offs in itertools.product(*(range(k) for k in geom.kernel)):
         window = tuple(slice(o * d, o * d + s * (m - 1) + 1, s)

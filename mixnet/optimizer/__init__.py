@@ -1,0 +1,19 @@
+"""Optimizers (``mx.optimizer`` / ``mx.opt``): the registry, the ``Updater`` and every
+optimizer of MXNet 1.9.
+
+Layer 9: imports ndarray and below.
+"""
+from .optimizer import Optimizer, Test, register, create
+from .sgd import SGD, ccSGD, NAG, Signum, DCASGD, SGLD
+from .large_batch import LARS, LBSGD
+from .adaptive import Adam, Adamax, Nadam, AdaGrad, RMSProp, AdaDelta, Ftrl, FTML
+from .lamb import LAMB
+from .updater import Updater, get_updater
+from . import contrib
+from ..ndarray import abs as NDabs  # noqa: N812 (in MXNet's optimizer namespace)
+
+__all__ = [
+    'AdaDelta', 'AdaGrad', 'Adam', 'Adamax', 'DCASGD', 'FTML', 'Ftrl', 'LARS', 'LBSGD',
+    'NAG', 'NDabs', 'Nadam', 'Optimizer', 'RMSProp', 'SGD', 'SGLD', 'Signum', 'LAMB',
+    'Test', 'Updater', 'ccSGD', 'create', 'get_updater', 'register', 'contrib'
+]
