@@ -13,6 +13,7 @@ from .util import np_shape, np_array, is_np_shape, is_np_array, use_np, set_np, 
 from . import ndarray
 from . import ndarray as nd
 from . import autograd
+from . import random
 from . import symbol
 from . import symbol as sym
 from . import executor

@@ -17,8 +17,11 @@ _global_seed = [None]
 def _make(ctx, seed_state):
     if ctx.device_typeid == 2:
         import cupy
+        # CuPy's RandomState takes one integer seed
+        state = None if seed_state is None else \
+            int(np.random.SeedSequence(seed_state).generate_state(1, np.uint64)[0] >> 1)
         with cupy.cuda.Device(ctx.device_id):
-            return cupy.random.RandomState(seed_state)
+            return cupy.random.RandomState(state)
     return np.random.Generator(np.random.PCG64(seed_state))
 
 

@@ -16,7 +16,7 @@ from .param import Bool, Choice, Float, Param
 from .reduce import fmt_shape
 from .registry import op
 
-__all__ = ["SoftmaxOutputParam", "RegressionOutputParam", "SVMOutputParam", "MakeLossParam"]
+__all__ = ["MakeLossParam", "RegressionOutputParam", "SVMOutputParam", "SoftmaxOutputParam"]
 
 
 def _fields(params):
@@ -114,13 +114,11 @@ def _rows(params, shape):
     infer_shape=_softmax_output_shape, infer_type=_float_type)
 def softmax_output(xp, params, data, label):
     """Computes the gradient of cross entropy loss with respect to softmax output."""
-    acc = np.result_type(data.dtype, np.float32)
-    if params.multi_output:
-        x, axis = data.astype(acc), 1
-    else:
-        x, axis = data.astype(acc).reshape(_rows(params, data.shape)), 1
-    e = xp.exp(x - x.max(axis=axis, keepdims=True))
-    return (e / e.sum(axis=axis, keepdims=True)).reshape(data.shape)
+    x = data.astype(np.result_type(data.dtype, np.float32))
+    if not params.multi_output:
+        x = x.reshape(_rows(params, data.shape))
+    e = xp.exp(x - x.max(axis=1, keepdims=True))   # classes lie on axis 1 either way
+    return (e / e.sum(axis=1, keepdims=True)).reshape(data.shape)
 
 
 @softmax_output.gradient
@@ -140,7 +138,7 @@ def _class_rows(params, out, label):
     return out.reshape(rows, k), label.reshape(-1)[:rows]
 
 
-def _softmax_normalizer(xp, params, out, label):
+def _softmax_normalizer(params, out, label):
     if params.normalization == "valid":
         valid = int((label.astype(np.int64) != int(params.ignore_label)).sum())
         return max(valid, 1)
@@ -164,7 +162,7 @@ def _backward_softmax_output(xp, params, out, label):
     grad = prob - target
     if params.use_ignore:
         grad = grad * (idx != int(params.ignore_label))[:, None]
-    grad = grad * (params.grad_scale / _softmax_normalizer(xp, params, out, label))
+    grad = grad * (params.grad_scale / _softmax_normalizer(params, out, label))
     if params.multi_output:
         n, k = out.shape[:2]
         grad = grad.reshape(n, -1, k).transpose(0, 2, 1)

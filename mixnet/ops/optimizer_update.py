@@ -8,6 +8,7 @@ and return it cast to the weight's dtype. The formulas follow MXNet 1.9.1's kern
 """
 import numpy as np
 
+from .elemwise_math import quiet
 from .infer import InferTypeError, same_shape, same_type
 from .param import Bool, Float, Int, Param
 from .registry import op
@@ -72,7 +73,9 @@ def update_op(name, inputs, params, mutate, mp=0, **attrs):
     """Register an update op: states at ``mutate``; ``mp``: trailing float32 inputs."""
     attrs.setdefault("infer_shape", same_shape)
     attrs.setdefault("infer_type", mp_type(len(inputs) - mp) if mp else same_type)
-    return op(name, inputs=inputs, params=params, mutate=mutate, grad=None, **attrs)
+    register = op(name, inputs=inputs, params=params, mutate=mutate, grad=None, **attrs)
+    # MXNet computes sqrt of a negative state etc. silently as nan.
+    return lambda forward: register(quiet(forward))
 
 
 # --- SGD -----------------------------------------------------------------------------------

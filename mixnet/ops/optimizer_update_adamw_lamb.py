@@ -22,7 +22,7 @@ class AdamWParam(Param):
 
 def _adamw_shape(params, in_shapes):
     scale = in_shapes[-1]
-    if scale is not None and len(scale) != 1:
+    if scale is not None and tuple(scale) != (1,):
         raise ShapeError(f"rescale_grad must be a 1-element array, got shape {scale}")
     in_shapes[-1] = (1,)
     rest = in_shapes[:-1]
@@ -125,7 +125,7 @@ def _lamb_step(xp, p, weight, g, r1, r2):
 
 def _lamb2_shape(params, in_shapes):
     for i in (2, 3):
-        if in_shapes[i] is not None and len(in_shapes[i]) != 1:
+        if in_shapes[i] is not None and tuple(in_shapes[i]) != (1,):
             raise ShapeError(f"r{i - 1} must be a 1-element array (a norm), got shape "
                              f"{in_shapes[i]}")
         in_shapes[i] = (1,)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..base import MXNetValueError
 from ..util import is_np_shape
+from .elemwise_math import quiet
 from .infer import ShapeError, InferTypeError, same_shape
 from .param import Bool, Dtype, Float, Int, Param, Shape, Str
 from .registry import op
@@ -76,7 +77,7 @@ def _gamma_poisson(xp, rng, size, shape, scale):
 
 
 def _negative_binomial(xp, rng, size, k, p):
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):   # p == 0: an infinite rate
         return _gamma_poisson(xp, rng, size, k, (1.0 - xp.asarray(p, dtype=np.float64)) / p)
 
 
@@ -256,9 +257,10 @@ def _register_sample(dist_name, dist):
 
     forward.__doc__ = (f"Concurrent sampling from multiple {dist_name.replace('_', ' ')} "
                        "distributions with parameters given by the input arrays.")
+    # quiet: MXNet draws from out-of-domain parameters (lam=0 -> inf) without warnings.
     op(name, inputs=inputs, params=SampleParam, infer_shape=_sample_shape,
        infer_type=_sample_type, grad=None, random=True,
-       aliases=(f"sample_{dist_name}",))(forward)
+       aliases=(f"sample_{dist_name}",))(quiet(forward))
 
 
 for _name, _dist in DISTRIBUTIONS.items():

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 import mixnet as mx
+from mixnet.ops import registry
 
 from .harness import Sample, parametrize, run_sample
+from .test_nn_norms import numeric_vjp
 
 VAR3 = np.array([0.5, 1.0, 2.0])      # positive moving variances
 VAR4 = np.array([0.7, 1.5, 0.9, 2.5])
@@ -147,8 +149,6 @@ def test_fix_gamma_gives_zero_gamma_gradient():
 
 
 def test_shape_inference_fills_parameters():
-    op = mx.ops.registry.get("BatchNorm") if hasattr(mx, "ops") else None
-    from mixnet.ops import registry
     op = registry.get("BatchNorm")
     shapes = [(2, 3, 4), None, None, None, None]
     outs = op.infer_shape(op.make_params({"output_mean_var": True}), shapes)
@@ -165,7 +165,6 @@ def test_shape_inference_fills_parameters():
 
 
 def test_float16_keeps_float32_parameters():
-    from mixnet.ops import registry
     op = registry.get("BatchNorm")
     types = [np.dtype(np.float16), None, None, None, None]
     assert op.infer_type(op.default_params, types) == [np.float16, np.float32, np.float32]
@@ -176,7 +175,6 @@ def test_float16_keeps_float32_parameters():
 
 
 def test_defaults():
-    from mixnet.ops import registry
     p = registry.get("BatchNorm").default_params
     assert (p.eps, p.momentum, p.fix_gamma, p.use_global_stats, p.axis) == \
         (1e-3, 0.9, True, False, 1)
@@ -196,3 +194,28 @@ def test_errors(call, words):
         call(mx.nd.ones((2, 3, 2)))
     for w in words:
         assert w in str(info.value)
+
+
+# --- the fused backward op, with batch statistics taken from the data -------------------
+def _bw_inputs():
+    rng = np.random.RandomState(5)
+    x, g = rng.uniform(-1, 1, (2, 3, 2)), rng.uniform(-1, 1, (2, 3, 2))
+    gamma = rng.uniform(0.5, 1.5, 3)
+    return [g, x, gamma, x.mean((0, 2)), 1 / np.sqrt(x.var((0, 2)) + 1e-3)]
+
+
+def bw_ref(g, x, gamma, mean, invstd, fix_gamma=True, use_global_stats=False, **p):
+    train = not use_global_stats
+    mm, mv = mean, 1 / invstd ** 2 - 1e-3
+
+    def f(a, b, c):
+        return bn_ref(a, b, c, mm, mv, fix_gamma=fix_gamma, train=train)
+    return numeric_vjp(f, [x, gamma, np.zeros(3)], g, [0, 1, 2])
+
+
+@parametrize([Sample("_backward_BatchNorm", _bw_inputs(), params, ref=bw_ref, rtol=1e-4,
+                     atol=1e-5)
+              for params in ({}, {"fix_gamma": False},
+                             {"fix_gamma": False, "use_global_stats": True})])
+def test_backward_op(sample):
+    run_sample(sample)

@@ -144,6 +144,8 @@ def _backward_leaky_relu(xp, params, ograd, data, output, gamma=None):
     if kind == "elu":
         return ograd * xp.where(pos, 1, output + params.slope)
     if kind == "selu":
+        # NOTE: the true derivative; MXNet 1.9.1 returns lambda * (y + alpha) for x < 0,
+        # which is lambda times too large in its output term.
         return ograd * xp.where(pos, _SELU_LAMBDA, output + _SELU_LAMBDA * _SELU_ALPHA)
     if kind == "gelu":
         cdf = 0.5 * (1 + special.erf(xp, data / math.sqrt(2)))
@@ -167,18 +169,20 @@ class SoftmaxActivationParam(Param):
                   "softmax for each position of each instance.")
 
 
+def _softmax_axis(params):
+    # NOTE: MXNet's kernel flattens the data to 2-D over its *last* axis (FlatTo2D), so
+    # 'instance' is a softmax over the last axis, not over all non-batch axes.
+    return 1 if params.mode == "channel" else -1
+
+
 @op("SoftmaxActivation", params=SoftmaxActivationParam)
 def softmax_activation(xp, params, data):
     """Applies softmax activation to input. This is intended for internal layers."""
-    x = data.reshape(data.shape[0], -1) if params.mode == "instance" else data
-    z = xp.exp(x - x.max(axis=1, keepdims=True))
-    return (z / z.sum(axis=1, keepdims=True)).reshape(data.shape)
+    axis = _softmax_axis(params)
+    z = xp.exp(data - data.max(axis=axis, keepdims=True))
+    return z / z.sum(axis=axis, keepdims=True)
 
 
 @softmax_activation.gradient
 def _(F, node, ograds):
-    g, y = ograds[0], node.output(0)
-    if node.params.mode == "channel":
-        return [F._backward_softmax(g, y, axis=1)]
-    flat = F._backward_softmax(F.Reshape(g, shape=(0, -1)), F.Reshape(y, shape=(0, -1)))
-    return [F.reshape_like(flat, g)]
+    return [F._backward_softmax(ograds[0], node.output(0), axis=_softmax_axis(node.params))]

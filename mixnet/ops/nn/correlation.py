@@ -67,7 +67,7 @@ def _corr_type(params, in_types):
     dtype = in_types[0] if in_types[0] is not None else in_types[1]
     if dtype is not None and np.dtype(dtype).kind != "f":
         raise InferTypeError(f"Correlation only supports floating point types, not {dtype}")
-    if None not in in_types and in_types[0] != in_types[1]:
+    if in_types[0] is not None and in_types[1] is not None and in_types[0] != in_types[1]:
         raise InferTypeError(f"Type inconsistent, Provided = {in_types[1]}, inferred type = "
                              f"{in_types[0]}")
     in_types[0] = in_types[1] = dtype

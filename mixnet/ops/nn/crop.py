@@ -3,7 +3,7 @@ shape of a second ``crop_like`` input, at ``offset`` or centred. Its backward op
 gradient back with zeros, and is itself differentiated by a Crop.
 """
 from ..infer import ShapeError
-from ..param import Bool, Int, Param, REQUIRED, Shape
+from ..param import REQUIRED, Bool, Int, Param, Shape
 from ..reduce import fmt_shape
 from ..registry import op
 

@@ -4,7 +4,7 @@ the scatter-add ``_backward_Embedding``, whose own gradient is an Embedding agai
 import numpy as np
 
 from ..infer import InferTypeError
-from ..param import Bool, Dtype, Int, Param, REQUIRED
+from ..param import REQUIRED, Bool, Dtype, Int, Param
 from ..registry import op
 from .norms import fill_param_shapes
 

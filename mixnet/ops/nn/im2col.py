@@ -16,8 +16,9 @@ from ..param import Param, Shape
 from ..reduce import fmt_shape
 from ..registry import op
 
-__all__ = ["Geometry", "geometry", "unfold", "fold", "out_size", "float_type",
-           "check_kernel_fits", "check_spatial_ndim", "assign_input_shape", "check_num_inputs"]
+__all__ = ["Geometry", "geometry", "unfold", "fold", "fold_blocks", "kernel_offsets",
+           "out_size", "float_type", "check_kernel_fits", "check_spatial_ndim",
+           "assign_input_shape", "check_num_inputs"]
 
 
 class Geometry(NamedTuple):
@@ -138,20 +139,31 @@ def unfold(xp, x, geom, pad_value=0, extra=None):
     return xp.lib.stride_tricks.as_strided(x, x.shape[:2] + geom.kernel + out, strides)
 
 
+def kernel_offsets(geom):
+    """Every kernel offset, in row-major order (the order MXNet scans a window in)."""
+    return itertools.product(*(range(k) for k in geom.kernel))
+
+
 def fold(xp, cols, spatial, geom, extra=None):
     """Sum blocks ``cols`` ``(N, C, *kernel, *out)`` back into ``(N, C, *spatial)``.
 
     ``extra``: the end padding ``unfold`` added beyond ``pad`` (its blocks are dropped).
     """
     n = len(geom.kernel)
-    out = cols.shape[2 + n:]
-    extra = extra or (0,) * n
+    return fold_blocks(xp, lambda offs: cols[(slice(None), slice(None)) + offs],
+                       cols.shape[:2], cols.shape[2 + n:], cols.dtype, spatial, geom, extra)
+
+
+def fold_blocks(xp, block, lead, out, dtype, spatial, geom, extra=None):
+    """``fold`` with the ``(N, C, *out)`` block of each kernel offset given by ``block(offs)``
+    (called in ``kernel_offsets`` order): one strided add per offset."""
+    extra = extra or (0,) * len(geom.kernel)
     padded_size = tuple(s + 2 * p + e for s, p, e in zip(spatial, geom.pad, extra))
-    res = xp.zeros(cols.shape[:2] + padded_size, dtype=cols.dtype)
-    for offs in itertools.product(*(range(k) for k in geom.kernel)):
+    res = xp.zeros(tuple(lead) + padded_size, dtype=dtype)
+    for offs in kernel_offsets(geom):
         window = tuple(slice(o * d, o * d + s * (m - 1) + 1, s)
                        for o, d, s, m in zip(offs, geom.dilate, geom.stride, out))
-        res[(slice(None), slice(None)) + window] += cols[(slice(None), slice(None)) + offs]
+        res[(slice(None), slice(None)) + window] += block(offs)
     crop = tuple(slice(p, p + s) for p, s in zip(geom.pad, spatial))
     return res[(slice(None), slice(None)) + crop]
 

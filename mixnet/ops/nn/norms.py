@@ -7,11 +7,11 @@ does; the backward ops are not differentiable again (``grad=None``, as in MXNet)
 import numpy as np
 
 from ..infer import ShapeError, normalize_axis
-from ..param import Bool, Choice, Float, Int, Param, REQUIRED
+from ..param import REQUIRED, Bool, Choice, Float, Int, Param
 from ..reduce import fmt_shape
 from ..registry import op
 
-__all__ = ["normalize", "normalize_grad", "param_view", "fill_param_shapes", "acc_type"]
+__all__ = ["acc_type", "fill_param_shapes", "normalize", "normalize_grad", "param_view"]
 
 
 # --- helpers shared with batch_norm.py --------------------------------------------------

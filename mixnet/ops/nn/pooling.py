@@ -15,7 +15,7 @@ from ..reduce import fmt_shape
 from ..registry import op
 from .convolution import from_channel_first, layout_dims, to_channel_first, channel_last
 from .fully_connected import param_kwargs
-from .im2col import Geometry, float_type, fold, geometry, unfold
+from .im2col import Geometry, float_type, fold_blocks, geometry, kernel_offsets, unfold
 
 __all__ = ["PoolingParam"]
 
@@ -138,16 +138,27 @@ class _Plan:
             total = total * size.reshape((o,) + (1,) * (n - 1 - i)).astype(dtype)
         return total
 
-    def fold(self, xp, cols):
-        return fold(xp, cols, self.spatial, self.geom, self.extra)
+    def blocks(self, xp, x, pad_value=0):
+        """The (N, C, *out) block of each kernel offset (strided views), in scan order."""
+        win = self.windows(xp, x, pad_value)
+        for offs in kernel_offsets(self.geom):
+            yield offs, win[(slice(None), slice(None)) + offs]
 
-
-def _kernel_axes(n):
-    return tuple(range(2, 2 + n))
+    def fold(self, xp, block, like):
+        """Sum ``block(offs)`` (N, C, *out) back over the windows into ``like``'s shape."""
+        return fold_blocks(xp, block, like.shape[:2], self.out, like.dtype, self.spatial,
+                           self.geom, self.extra)
 
 
 def _lp_root(xp, s, p):
     return s if p == 1 else xp.sqrt(s) if p == 2 else xp.cbrt(s)
+
+
+def _accumulate(xp, blocks, combine):
+    out = None
+    for _, b in blocks:
+        out = b.copy() if out is None else combine(out, b, out=out)
+    return out
 
 
 @op("Pooling", params=PoolingParam, infer_shape=_pool_shape, infer_type=float_type)
@@ -156,19 +167,20 @@ def pooling(xp, params, data):
     last = channel_last(params.layout)
     x = to_channel_first(data, last)
     plan = _Plan(params, x.shape[2:])
-    axes = _kernel_axes(len(plan.out))
     kind = params.pool_type
+    # NOTE: one elementwise op per kernel offset; reducing the strided window view over
+    # its kernel axes is several times slower in NumPy.
     if kind == "max":
-        out = plan.windows(xp, x, -xp.inf).max(axis=axes)
+        out = _accumulate(xp, plan.blocks(xp, x, -xp.inf), xp.maximum)
     elif kind == "lp":
-        out = _lp_root(xp, (plan.windows(xp, x) ** params.p_value).sum(axis=axes),
-                       params.p_value)
+        p = params.p_value
+        powered = ((offs, b ** p) for offs, b in plan.blocks(xp, x))
+        out = _lp_root(xp, _accumulate(xp, powered, xp.add), p)
     else:
-        out = plan.windows(xp, x).sum(axis=axes)
+        out = _accumulate(xp, plan.blocks(xp, x), xp.add)
         if kind == "avg":
-            include = params.count_include_pad is not False
-            out = out / plan.divisor(xp, include, x.dtype)
-    return from_channel_first(out.astype(data.dtype, copy=False), last)
+            out /= plan.divisor(xp, params.count_include_pad is not False, x.dtype)
+    return from_channel_first(out, last)
 
 
 @pooling.gradient
@@ -177,20 +189,16 @@ def _(F, node, ograds):
                                 **param_kwargs(node.params))]
 
 
-def _max_cols(xp, plan, x, g):
-    """Window gradients routing each out-gradient to its window's (first) maximum."""
-    win = plan.windows(xp, x, -xp.inf)
-    n = len(plan.out)
-    moved = xp.moveaxis(win, _kernel_axes(n), tuple(range(2 + n, 2 + 2 * n)))
-    flat = moved.reshape(moved.shape[:2 + n] + (-1,))
-    hit = xp.arange(flat.shape[-1]) == xp.argmax(flat, axis=-1)[..., None]
-    cols = (hit * g[..., None]).reshape(moved.shape)
-    return xp.moveaxis(cols, tuple(range(2 + n, 2 + 2 * n)), _kernel_axes(n))
+def _max_block(xp, plan, x, y, g):
+    """block(offs) routing each out-gradient to the first maximum of its window."""
+    blocks = dict(plan.blocks(xp, x, -xp.inf))
+    taken = xp.zeros(y.shape, dtype=bool)
 
-
-def _spread(xp, g, n):
-    """Out-gradient (N, C, *out) broadcast over the kernel axes: (N, C, 1.., *out)."""
-    return g.reshape(g.shape[:2] + (1,) * n + g.shape[2:])
+    def block(offs):   # called once per offset, in scan order (see fold_blocks)
+        hit = (blocks[offs] == y) & ~taken
+        taken[...] |= hit
+        return g * hit
+    return block
 
 
 @op("_backward_Pooling", inputs=("ograd", "data", "output"), params=PoolingParam,
@@ -201,18 +209,17 @@ def _backward_pooling(xp, params, ograd, data, output):
     x, g = to_channel_first(data, last), to_channel_first(ograd, last)
     y = to_channel_first(output, last)
     plan = _Plan(params, x.shape[2:])
-    n = len(plan.out)
     kind = params.pool_type
     if kind == "max":
-        cols = _max_cols(xp, plan, x, g)
+        block = _max_block(xp, plan, x, y, g)
     elif kind == "lp" and params.p_value > 1:
-        win = plan.windows(xp, x)
-        cols = _spread(xp, g, n) * (win / _spread(xp, y, n)) ** (params.p_value - 1)
+        blocks = dict(plan.blocks(xp, x))
+        block = lambda offs: g * (blocks[offs] / y) ** (params.p_value - 1)  # noqa: E731
     else:
         if kind == "avg":
             g = g / plan.divisor(xp, params.count_include_pad is not False, g.dtype)
-        cols = xp.broadcast_to(_spread(xp, g, n), g.shape[:2] + plan.geom.kernel + plan.out)
-    return from_channel_first(plan.fold(xp, cols), last)
+        block = lambda offs: g  # noqa: E731
+    return from_channel_first(plan.fold(xp, block, x), last)
 
 
 @_backward_pooling.gradient

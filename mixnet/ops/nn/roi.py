@@ -8,7 +8,7 @@ import numpy as np
 
 from ...base import MXNetValueError
 from ..infer import InferTypeError, ShapeError
-from ..param import Float, Param, Shape, REQUIRED
+from ..param import REQUIRED, Float, Param, Shape
 from ..reduce import fmt_shape
 from ..registry import op
 
@@ -42,7 +42,7 @@ def _roi_type(params, in_types):
     dtype = in_types[0] if in_types[0] is not None else in_types[1]
     if dtype is not None and np.dtype(dtype).kind != "f":
         raise InferTypeError(f"ROIPooling only supports floating point types, not {dtype}")
-    if None not in in_types and in_types[0] != in_types[1]:
+    if in_types[0] is not None and in_types[1] is not None and in_types[0] != in_types[1]:
         raise InferTypeError(f"data and rois must share a dtype, got {in_types[0]} and "
                              f"{in_types[1]}")
     in_types[0] = in_types[1] = dtype

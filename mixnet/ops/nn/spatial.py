@@ -12,7 +12,7 @@ from ..param import Bool, Choice, Param, Shape
 from ..reduce import fmt_shape
 from ..registry import op
 
-__all__ = ["GridGeneratorParam", "BilinearSamplerParam", "SpatialTransformerParam"]
+__all__ = ["BilinearSamplerParam", "GridGeneratorParam", "SpatialTransformerParam"]
 
 
 def _float_types(name):
@@ -95,7 +95,7 @@ def grid_generator(xp, params, data):
     """Generates 2D sampling grid for bilinear sampling."""
     if params.transform_type == "affine":
         return _affine_grid(xp, data, *params.target_shape)
-    n, _, h, w = data.shape
+    h, w = data.shape[2:]
     pixels = xp.stack(xp.meshgrid(xp.arange(w, dtype=data.dtype),
                                   xp.arange(h, dtype=data.dtype)))
     return (data + pixels[None]) * _warp_scale(xp, data.shape, data.dtype) - 1

@@ -10,8 +10,7 @@ from ..infer import ShapeError
 from ..param import Choice, Int, Param
 from ..reduce import fmt_shape
 from ..registry import op
-from .convolution import conv_data_grad
-from .deconvolution import DeconvolutionParam, deconv_geometry
+from .deconvolution import DeconvolutionParam, deconvolution
 from .fully_connected import param_kwargs
 from .im2col import assign_input_shape, float_type
 
@@ -113,11 +112,7 @@ def _nearest(xp, x, s):
 def upsampling(xp, params, *data):
     """Upsamples the given input data."""
     if params.sample_type == "bilinear":
-        x, weight = data
-        dp = DeconvolutionParam(**deconv_params(params))
-        geom, _ = deconv_geometry(dp, x.shape[2:])
-        size = tuple(d * params.scale for d in x.shape[2:])
-        return conv_data_grad(xp, x, weight, size, geom, params.num_filter)
+        return deconvolution.forward(xp, DeconvolutionParam(**deconv_params(params)), *data)
     oh = data[0].shape[2] * params.scale
     ups = [_nearest(xp, x, oh // x.shape[2]) for x in data]
     if params.multi_input_mode == "sum":
@@ -130,8 +125,9 @@ def _(F, node, ograds):
     p = node.params
     if p.sample_type == "bilinear":
         return list(F._backward_Deconvolution(ograds[0], *node.inputs, **deconv_params(p)))
-    return list(F._backward_UpSampling(ograds[0], *node.inputs,
-                                       **param_kwargs(p, num_args=p.num_args + 1)))
+    grads = F._backward_UpSampling(ograds[0], *node.inputs,
+                                   **param_kwargs(p, num_args=p.num_args + 1))
+    return [grads] if p.num_args == 1 else list(grads)   # one output: a single entry
 
 
 def _backward_shape(params, in_shapes):
