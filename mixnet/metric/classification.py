@@ -70,7 +70,7 @@ class TopKAccuracy(EvalMetric):
                 raise MXNetValueError(f"TopKAccuracy: predictions should be no more than 2 dims, "
                                       f"got shape {pred.shape}")
             # argpartition is enough: the order inside the top k does not matter
-            order = numpy.argpartition(pred, -self.top_k)
+            order = numpy.argpartition(pred, -min(self.top_k, pred.shape[-1]))
             label = as_numpy(label).astype("int32").ravel()
             check_label_shapes(label, order)
             if order.ndim == 1:

@@ -57,11 +57,12 @@ def _nearest_shape(params, in_shapes):
         raise ShapeError(f"num_args={params.num_args} but {len(in_shapes)} inputs were given")
     if any(s is None for s in in_shapes):
         return [None]
+    for shape in in_shapes:
+        _check_4d(shape, "UpSamplingNearest")
     first = in_shapes[0]
     oh, ow = first[2] * params.scale, first[3] * params.scale
     channels = 0
     for shape in in_shapes:
-        _check_4d(shape, "UpSamplingNearest")
         for o, size, name in ((oh, shape[2], "height"), (ow, shape[3], "width")):
             if size and o % size:
                 raise ShapeError(f"UpSamplingNearest: input {name} of {size} does not divide "
