@@ -17,7 +17,9 @@ from .ndarray import NDArray
 from .ndarray.ndarray import AUTOGRAD_HOOKS, mark_variables
 from .ndarray import ndarray as _nd_mod
 
-__all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
+# NOTE: NDArray is listed because MXNet code does ``from mxnet.autograd import *`` and
+# then uses NDArray (MXNet's module had no __all__).
+__all__ = ["NDArray", "record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
            "set_recording", "set_training", "mark_variables", "backward", "grad",
            "Function", "get_symbol"]
 
@@ -126,8 +128,17 @@ def _variables_of(entries):
     return out
 
 
+def _check_not_freed(entries):
+    from .graph.node import topo_order
+    for node in topo_order(entries):
+        if isinstance(node.info, tape.SavedValues) and node.info.outputs is None:
+            raise MXNetError("the graph of this computation was freed by an earlier "
+                             "backward; pass retain_graph=True to backward to keep it")
+
+
 def _compute(heads, head_grads, variables, retain_graph, create_graph, train_mode):
     entries, grad_entries = _heads(heads, head_grads)
+    _check_not_freed(entries)
     grads = gradient(entries, variables, grad_entries)
     needed = [g for g in grads if g is not None]
     prev_rec = set_recording(create_graph)
@@ -162,6 +173,7 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     grads = _compute(heads, head_grads, variables, retain_graph, False, train_mode)
     for var, g in zip(variables, grads):
         info = var.node.info
+        info.fresh = True
         if info.grad_req == "add":
             if g is not None:
                 info.grad += g

@@ -46,12 +46,13 @@ class SavedValues:
 class VariableInfo:
     """A marked variable (``attach_grad``): its value, gradient buffer and grad_req."""
 
-    __slots__ = ("value", "grad", "grad_req")
+    __slots__ = ("value", "grad", "grad_req", "fresh")
 
     def __init__(self, value, grad, grad_req):
         self.value = value
         self.grad = grad
         self.grad_req = grad_req
+        self.fresh = False   # set by backward; MXNet's NDArray._fresh_grad
 
 
 class ConstantInfo:

@@ -229,9 +229,10 @@ class PCC(EvalMetric):
     Examples
     --------
     >>> pcc = mx.metric.PCC()
-    >>> pcc.update([mx.nd.array([0, 1, 1])], [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])])
+    >>> pcc.update([mx.nd.array([0, 1, 1, 0])],
+    ...            [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6], [0.8, 0.2]])])
     >>> round(pcc.get()[1], 6)
-    0.5
+    0.57735
     """
 
     def __init__(self, name="pcc", output_names=None, label_names=None, has_global_stats=True):

@@ -56,6 +56,13 @@ def _create(op_name, shape, ctx, dtype, **extra):
     return dispatch.invoke(op, [], params, ctx=ctx, new_array=new_array)
 
 
+def _maybe_out(res, out):
+    if out is None:
+        return res
+    res.copyto(out)
+    return out
+
+
 def _dense_only(kwargs, fn):
     stype = kwargs.pop("stype", None)
     if stype not in (None, "default"):
@@ -64,16 +71,16 @@ def _dense_only(kwargs, fn):
         raise TypeError(f"{fn}: unexpected keyword argument(s) {sorted(kwargs)}")
 
 
-def zeros(shape, ctx=None, dtype=None, **kwargs):
+def zeros(shape, ctx=None, dtype=None, out=None, **kwargs):
     """An array of zeros."""
     _dense_only(kwargs, "zeros")
-    return _create("_zeros", shape, ctx, dtype)
+    return _maybe_out(_create("_zeros", shape, ctx, dtype), out)
 
 
-def ones(shape, ctx=None, dtype=None, **kwargs):
+def ones(shape, ctx=None, dtype=None, out=None, **kwargs):
     """An array of ones."""
     _dense_only(kwargs, "ones")
-    return _create("_ones", shape, ctx, dtype)
+    return _maybe_out(_create("_ones", shape, ctx, dtype), out)
 
 
 def full(shape, val, ctx=None, dtype=np.float32, out=None):

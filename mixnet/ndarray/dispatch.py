@@ -142,10 +142,9 @@ def _check_out(op, out, shapes, ctx):
         if o._ctx != ctx:
             raise MXNetError(f"Operator {op.name}: out= is on {o._ctx}, inputs on {ctx}")
     if tape.is_recording() and any(o._entry is not None for o in outs):
-        raise MXNetError(f"Operator {op.name}: assigning to NDArrays that are already in a "
-                         "computational graph while recording is not supported (in-place "
-                         "operations like +=, x[:]= ); call backward first or do this "
-                         "outside of autograd.record()")
+        raise MXNetError(f"Operator {op.name}: Inplace operations (+=, -=, x[:]=, etc) are "
+                         "not supported when recording with autograd: the target is already "
+                         "in a computational graph")
     return outs
 
 

@@ -66,6 +66,12 @@ def from_numpy(ndarray, zero_copy=True):
     """An NDArray from a NumPy array, sharing its memory when C-contiguous."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(ndarray).__name__}")
-    if zero_copy and ndarray.flags.c_contiguous and ndarray.flags.writeable:
-        return from_xp(ndarray, Context("cpu", 0))
-    return from_xp(np.array(ndarray, copy=True, order="C"), Context("cpu", 0))
+    if not ndarray.flags.c_contiguous:
+        raise ValueError("from_numpy only accepts C-contiguous arrays; use "
+                         "numpy.ascontiguousarray first")
+    if not zero_copy:
+        return from_xp(np.array(ndarray, copy=True, order="C"), Context("cpu", 0))
+    # MXNet takes ownership: the NumPy array becomes read-only, the NDArray writes.
+    shared = ndarray.view()
+    ndarray.flags.writeable = False
+    return from_xp(shared, Context("cpu", 0))

@@ -96,15 +96,15 @@ def moveaxis(tensor, source, destination):
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
     if len(src) != len(dst):
-        raise MXNetError("moveaxis: source and destination need the same number of axes")
+        raise ValueError("moveaxis: source and destination need the same number of axes")
     for a in src + dst:
         if not -ndim <= a < ndim:
-            raise IndexError(f"moveaxis: axis {a} is out of bounds for array of dimension "
+            raise ValueError(f"moveaxis: axis {a} is out of bounds for array of dimension "
                              f"{ndim}")
     src = [s % ndim for s in src]
     dst = [d % ndim for d in dst]
     if len(set(src)) != len(src) or len(set(dst)) != len(dst):
-        raise MXNetError("moveaxis: repeated axis")
+        raise ValueError("moveaxis: repeated axis")
     order = [n for n in range(ndim) if n not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)

@@ -72,9 +72,14 @@ def getitem(arr, key):
 
 def setitem(arr, key, value):
     """``arr[key] = value`` as one engine op writing ``arr`` in place."""
-    if tape.is_recording() and arr._entry is not None:
-        raise MXNetError("Inplace operations (x[:]=...) are not supported on arrays in a "
-                         "computational graph while recording")
+    whole = key is None or key is Ellipsis or (isinstance(key, slice) and key == slice(None))
+    if tape.is_recording() and not whole and (
+            arr._entry is not None or getattr(value, "_entry", None) is not None):
+        raise MXNetError("Inplace operations (+=, -=, x[:]=, etc) are not supported when "
+                         "recording with autograd.")
+    if whole and hasattr(value, "_chunk") and value.shape == arr.shape:
+        value.copyto(arr)
+        return
     key = _normalize(key)
     try:
         target_shape = _fake(arr.shape)[key].shape

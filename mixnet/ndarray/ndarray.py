@@ -165,6 +165,18 @@ class NDArray:
             return None
         return e.node.info.grad
 
+    @property
+    def _fresh_grad(self):
+        e = self._entry
+        return bool(e is not None and isinstance(e.node.info, tape.VariableInfo)
+                    and e.node.info.fresh)
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, value):
+        e = self._entry
+        if e is not None and isinstance(e.node.info, tape.VariableInfo):
+            e.node.info.fresh = bool(value)
+
     # --- synchronisation -------------------------------------------------------
     def wait_to_read(self):
         """Block until every pending write to this array is done."""
@@ -361,9 +373,49 @@ class NDArray:
         return indexing.reshape_view(self, shape, kwargs)
 
     def reshape_like(self, *args, **kwargs):
+        """Reshape like another array (a view when it is the plain form)."""
         if len(args) == 1 and not kwargs and isinstance(args[0], NDArray):
             return self.reshape(args[0].shape)
+        if "rhs" in kwargs:
+            args = (kwargs.pop("rhs"),) + args
         return _op_fn("reshape_like")(self, *args, **kwargs)
+
+    def expand_dims(self, axis, inplace=False):
+        """Insert an axis of size 1 (``inplace``: a view sharing memory)."""
+        if not inplace:
+            return _op_fn("expand_dims")(self, axis=axis)
+        nd = len(self.shape) + 1
+        if not -nd <= axis < nd:
+            raise MXNetError(f"expand_dims: axis {axis} out of range for {self.ndim}-d array")
+        axis %= nd
+        return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
+
+    def flatten(self, inplace=False):
+        """Collapse all axes but the first (``inplace``: a view sharing memory)."""
+        if not inplace:
+            return _op_fn("Flatten")(self)
+        rest = 1
+        for d in self.shape[1:]:
+            rest *= d
+        return self.reshape((self.shape[0], rest) if self.shape else (1, 1))
+
+    def squeeze(self, axis=None, inplace=False):
+        """Remove axes of size 1 (``inplace``: a view sharing memory)."""
+        if not inplace:
+            return _op_fn("squeeze")(self) if axis is None else \
+                _op_fn("squeeze")(self, axis=axis)
+        out = _op_fn("squeeze")(self) if axis is None else _op_fn("squeeze")(self, axis=axis)
+        return self.reshape(out.shape)
+
+    def to_dlpack_for_read(self):
+        """A DLPack capsule of this array for reading."""
+        self.wait_to_read()
+        return self._data().__dlpack__()
+
+    def to_dlpack_for_write(self):
+        """A DLPack capsule of this array for writing."""
+        self.wait_to_write()
+        return self._data().__dlpack__()
 
 
 NDArray._new = staticmethod(new_array)

@@ -113,10 +113,10 @@ class Op:
 
     def input_names(self, params):
         """Names of the inputs this op takes with ``params`` (aux states last)."""
-        if self.variadic is not None:
-            return [f"arg{i}" for i in range(getattr(params, self.variadic))]
         if self._list_inputs is not None:
             return list(self._list_inputs(params))
+        if self.variadic is not None:
+            return [f"arg{i}" for i in range(getattr(params, self.variadic))]
         return list(self.inputs)
 
     def num_aux(self, params):

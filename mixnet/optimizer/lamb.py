@@ -68,8 +68,13 @@ class LAMB(Optimizer):
             g = nd.mp_lamb_update_phase1(weight, grad, mean, var, weight32, wd=wd,
                                          **self._phase1_kwargs(t))
             r_1, r_2 = weight32.norm(), g.norm()
-            nd.mp_lamb_update_phase2(weight, g, r_1, r_2, weight32, lr=lr, out=weight,
-                                     **self._phase2_kwargs())
+            # NOTE: MXNet 1.9.1 calls mp_lamb_update_phase2, which never writes weight32
+            # back, so every step restarts from the initial master copy. The same step is
+            # applied to the master copy here and the float16 weight is cast from it: the
+            # first step is identical, later ones accumulate as intended.
+            nd.lamb_update_phase2(weight32, g, r_1, r_2, lr=lr, out=weight32,
+                                  **self._phase2_kwargs())
+            nd.cast(weight32, dtype=weight.dtype, out=weight)
         else:
             mean, var = state
             g = nd.lamb_update_phase1(weight, grad, mean, var, wd=wd, **self._phase1_kwargs(t))

@@ -170,7 +170,7 @@ def test_op(sample):
 
 def test_conv_backward_matches_finite_difference_of_forward():
     rng = np.random.RandomState(3)
-    x, w, b = rng.randn(2, 2, 5, 5), rng.randn(3, 2, 3, 3), rng.randn(3)
+    x, w = rng.randn(2, 2, 5, 5), rng.randn(3, 2, 3, 3)
     g = rng.randn(2, 3, 3, 3)
     p = {"kernel": (3, 3), "num_filter": 3}
     dx, dw, db = mx.nd._backward_Convolution(*(mx.nd.array(a, dtype="float64")

@@ -10,12 +10,33 @@ from ..infer import ShapeError
 from ..param import Bool, Choice, Int, Param, Shape
 from ..registry import op
 from .fully_connected import layer_backward_gradient, param_kwargs
-from .im2col import (assign_input_shape, check_kernel_fits, check_num_inputs,
-                     check_spatial_ndim, float_type, fold, geometry, out_size, unfold)
+from .im2col import (
+    assign_input_shape,
+    check_kernel_fits,
+    check_num_inputs,
+    check_spatial_ndim,
+    float_type,
+    fold,
+    geometry,
+    out_size,
+    unfold,
+)
 
-__all__ = ["ConvolutionParam", "conv_forward", "conv_data_grad", "conv_weight_grad",
-           "bias_grad", "add_bias", "to_channel_first", "from_channel_first", "layout_dims",
-           "channel_last", "check_groups", "backward_shape", "backward_type"]
+__all__ = [
+    "ConvolutionParam",
+    "add_bias",
+    "backward_shape",
+    "backward_type",
+    "bias_grad",
+    "channel_last",
+    "check_groups",
+    "conv_data_grad",
+    "conv_forward",
+    "conv_weight_grad",
+    "from_channel_first",
+    "layout_dims",
+    "to_channel_first",
+]
 
 _CUDNN_TUNE = ("fastest", "limited_workspace", "off")
 _LAYOUTS = ("NCDHW", "NCHW", "NCW", "NDHWC", "NHWC")

@@ -8,12 +8,31 @@ from ..infer import ShapeError
 from ..param import Bool, Choice, Int, Param, Shape
 from ..reduce import fmt_shape
 from ..registry import op
-from .convolution import (_CUDNN_TUNE, _LAYOUTS, add_bias, backward_shape, backward_type,
-                          bias_grad, channel_last, check_groups, conv_data_grad, conv_forward,
-                          conv_weight_grad, from_channel_first, layout_dims, to_channel_first)
+from .convolution import (
+    _CUDNN_TUNE,
+    _LAYOUTS,
+    add_bias,
+    backward_shape,
+    backward_type,
+    bias_grad,
+    channel_last,
+    check_groups,
+    conv_data_grad,
+    conv_forward,
+    conv_weight_grad,
+    from_channel_first,
+    layout_dims,
+    to_channel_first,
+)
 from .fully_connected import layer_backward_gradient, param_kwargs
-from .im2col import Geometry, assign_input_shape, check_num_inputs, check_spatial_ndim, \
-    float_type, geometry
+from .im2col import (
+    Geometry,
+    assign_input_shape,
+    check_num_inputs,
+    check_spatial_ndim,
+    float_type,
+    geometry,
+)
 
 __all__ = ["DeconvolutionParam", "deconv_geometry"]
 

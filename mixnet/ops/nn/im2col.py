@@ -16,9 +16,20 @@ from ..param import Param, Shape
 from ..reduce import fmt_shape
 from ..registry import op
 
-__all__ = ["Geometry", "geometry", "unfold", "fold", "fold_blocks", "kernel_offsets",
-           "out_size", "float_type", "check_kernel_fits", "check_spatial_ndim",
-           "assign_input_shape", "check_num_inputs"]
+__all__ = [
+    "Geometry",
+    "assign_input_shape",
+    "check_kernel_fits",
+    "check_num_inputs",
+    "check_spatial_ndim",
+    "float_type",
+    "fold",
+    "fold_blocks",
+    "geometry",
+    "kernel_offsets",
+    "out_size",
+    "unfold",
+]
 
 
 class Geometry(NamedTuple):

@@ -13,7 +13,7 @@ from ..infer import ShapeError
 from ..param import Bool, Choice, Int, Param, Shape
 from ..reduce import fmt_shape
 from ..registry import op
-from .convolution import from_channel_first, layout_dims, to_channel_first, channel_last
+from .convolution import channel_last, from_channel_first, layout_dims, to_channel_first
 from .fully_connected import param_kwargs
 from .im2col import Geometry, float_type, fold_blocks, geometry, kernel_offsets, unfold
 
@@ -214,11 +214,11 @@ def _backward_pooling(xp, params, ograd, data, output):
         block = _max_block(xp, plan, x, y, g)
     elif kind == "lp" and params.p_value > 1:
         blocks = dict(plan.blocks(xp, x))
-        block = lambda offs: g * (blocks[offs] / y) ** (params.p_value - 1)  # noqa: E731
+        block = lambda offs: g * (blocks[offs] / y) ** (params.p_value - 1)
     else:
         if kind == "avg":
             g = g / plan.divisor(xp, params.count_include_pad is not False, g.dtype)
-        block = lambda offs: g  # noqa: E731
+        block = lambda offs: g
     return from_channel_first(plan.fold(xp, block, x), last)
 
 
