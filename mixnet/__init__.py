@@ -17,6 +17,13 @@ from . import random
 from . import symbol
 from . import symbol as sym
 from . import executor
+nd.CachedOp = executor.CachedOp   # MXNet exposes it as mx.nd.CachedOp
+from . import metric, callback, io
+from . import kvstore
+from . import kvstore as kv
+from . import model
+from . import visualization
+from . import visualization as viz
 from .name import NameManager
 from .compat import install_as_mxnet
 

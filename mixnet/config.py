@@ -29,6 +29,8 @@ VARIABLES = {
     "MXNET_ENFORCE_DETERMINISM": (0, int, "Prefer deterministic kernels."),
     "MXNET_SAFE_ACCUMULATION": (0, int, "Accumulate float16 reductions in float32."),
     "MXNET_STORAGE_FALLBACK_LOG_VERBOSE": (1, int, "Log sparse storage fallbacks."),
+    "MXNET_UPDATE_ON_KVSTORE": (1, int, "Run optimizer updates inside the kvstore."),
+    "MXNET_UPDATE_AGGREGATION_SIZE": (16, int, "Max parameters aggregated in one update."),
     "MXNET_HOME": (os.path.join("~", ".mxnet"), str, "Data and model cache folder."),
 }
 

@@ -5,22 +5,29 @@ Module and gluon.Trainer import from here. Layer 11.
 import logging
 from collections import namedtuple
 
-from .base import MXNetError
-from .context import cpu
 from . import ndarray as nd
 from . import symbol as sym
-from .kvstore.training import (_create_kvstore, _create_sparse_kvstore,  # noqa: F401
-                               _initialize_kvstore, _update_params,
-                               _update_params_on_kvstore, _update_params_on_kvstore_nccl)
+from .base import MXNetError
+from .context import cpu
+from .kvstore.training import (  # noqa: F401
+    _create_kvstore,
+    _create_sparse_kvstore,
+    _initialize_kvstore,
+    _update_params,
+    _update_params_on_kvstore,
+    _update_params_on_kvstore_nccl,
+)
 
-__all__ = ["BatchEndParam", "save_checkpoint", "load_checkpoint", "load_params"]
+__all__ = ["BatchEndParam", "load_checkpoint", "load_params", "save_checkpoint"]
+
+_LOG = logging.getLogger(__name__)
 
 # what batch-end callbacks receive (MXNet's type name is 'BatchEndParams')
 BatchEndParam = namedtuple("BatchEndParams", ["epoch", "nbatch", "eval_metric", "locals"])
 
 
 def _params_file(prefix, epoch):
-    return "%s-%04d.params" % (prefix, epoch)
+    return f"{prefix}-{epoch:04d}.params"
 
 
 def save_checkpoint(prefix, epoch, symbol, arg_params, aux_params, remove_amp_cast=True):
@@ -50,12 +57,12 @@ def save_checkpoint(prefix, epoch, symbol, arg_params, aux_params, remove_amp_ca
     ['fc_bias', 'fc_weight']
     """
     if symbol is not None:
-        symbol.save("%s-symbol.json" % prefix, remove_amp_cast=remove_amp_cast)
-    save_dict = {"arg:%s" % k: v.as_in_context(cpu()) for k, v in arg_params.items()}
-    save_dict.update({"aux:%s" % k: v.as_in_context(cpu()) for k, v in aux_params.items()})
+        symbol.save(f"{prefix}-symbol.json", remove_amp_cast=remove_amp_cast)
+    save_dict = {f"arg:{k}": v.as_in_context(cpu()) for k, v in arg_params.items()}
+    save_dict.update({f"aux:{k}": v.as_in_context(cpu()) for k, v in aux_params.items()})
     param_name = _params_file(prefix, epoch)
     nd.save(param_name, save_dict)
-    logging.info('Saved checkpoint to "%s"', param_name)
+    _LOG.info('Saved checkpoint to "%s"', param_name)
 
 
 def load_params(prefix, epoch):
@@ -71,7 +78,7 @@ def load_params(prefix, epoch):
         raise MXNetError(f"cannot load parameters from '{fname}': {err}") from err
     arg_params, aux_params = {}, {}
     if not save_dict:
-        logging.warning("Params file '%s' is empty", fname)
+        _LOG.warning("Params file '%s' is empty", fname)
         return arg_params, aux_params
     if not isinstance(save_dict, dict):
         raise MXNetError(f"'{fname}' holds a list of {len(save_dict)} arrays, not a checkpoint "
@@ -94,7 +101,7 @@ def load_checkpoint(prefix, epoch):
 
     Raises MXNetError naming the file when either is missing, truncated or corrupt.
     """
-    fname = "%s-symbol.json" % prefix
+    fname = f"{prefix}-symbol.json"
     try:
         symbol = sym.load(fname)
     except (MXNetError, OSError, UnicodeDecodeError) as err:

@@ -12,7 +12,7 @@ import numpy as np
 from .base import MXNetTypeError
 from .symbol import Symbol
 
-__all__ = ["print_summary", "plot_network"]
+__all__ = ["plot_network", "print_summary"]
 
 
 def _str2tuple(string):
@@ -91,7 +91,8 @@ def _print_layer(node, nodes, heads, shapes, out_shape, positions):
     return count
 
 
-def print_summary(symbol, shape=None, line_length=120, positions=[.44, .64, .74, 1.]):
+# NOTE: list and dict defaults as in MXNet's signatures; neither function mutates them
+def print_summary(symbol, shape=None, line_length=120, positions=[.44, .64, .74, 1.]):  # noqa: B006
     """Print a table of ``symbol``'s layers: name(type), output shape (without the batch
     axis; needs ``shape``), parameter count and previous layer(s), then the total.
 
@@ -152,8 +153,8 @@ def _op_label_color(node):
     op, attrs = node["op"], node.get("attrs") or {}
     if op == "Convolution":
         stride = "x".join(_str2tuple(attrs["stride"])) if "stride" in attrs else "1"
-        return (f"Convolution\n{'x'.join(_str2tuple(attrs['kernel']))}/{stride}, "
-                f"{attrs['num_filter']}", _COLORS[1])
+        kernel = "x".join(_str2tuple(attrs["kernel"]))
+        return f"Convolution\n{kernel}/{stride}, {attrs['num_filter']}", _COLORS[1]
     if op == "FullyConnected":
         return f"FullyConnected\n{attrs['num_hidden']}", _COLORS[1]
     if op == "BatchNorm":
@@ -178,9 +179,9 @@ def _warn_repeated_names(nodes):
     for node in nodes:
         (repeated if node["name"] in seen else seen).add(node["name"])
     if repeated:
-        warnings.warn("There are multiple variables with the same name in your graph, "
-                      "this may result in cyclic graph. Repeated names: "
-                      + ",".join(repeated), RuntimeWarning)
+        message = ("There are multiple variables with the same name in your graph, "
+                   "this may result in cyclic graph. Repeated names: ")
+        warnings.warn(message + ",".join(repeated), RuntimeWarning)
 
 
 def _edge_label(src, shapes, types):
@@ -215,7 +216,7 @@ def _add_nodes(dot, nodes, node_attr, hide_weights):
 
 
 def plot_network(symbol, title="plot", save_format="pdf", shape=None, dtype=None,
-                 node_attrs={}, hide_weights=True):
+                 node_attrs={}, hide_weights=True):  # noqa: B006
     """A graphviz ``Digraph`` of the computation of ``symbol`` (needs the ``graphviz``
     Python package).
 

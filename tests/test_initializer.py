@@ -133,6 +133,22 @@ def test_uniform_and_normal_statistics():
     assert abs(n.mean()) < 0.05 and abs(n.std() - 2.0) < 0.05
 
 
+def test_draws_follow_mx_random_seed():
+    mx.random.seed(42)
+    first = _filled(init.Xavier(), "w_weight", (4, 5))
+    mx.random.seed(42)
+    assert (_filled(init.Xavier(), "w_weight", (4, 5)) == first).all()
+
+
+def test_quantized_patterns():
+    arr = mx.nd.zeros((3, 2), dtype='int8')
+    init.Uniform()(_desc("q_weight_quantize"), arr)
+    vals = arr.asnumpy()
+    assert (vals == vals.flat[0]).all() and -127 <= vals.flat[0] < 127   # one draw, as MXNet
+    init.Uniform()(_desc("q_bias_quantize"), arr)
+    assert (arr.asnumpy() == 0).all()
+
+
 @pytest.mark.parametrize("factor_type, factor", [("avg", (40 * 9 + 30 * 9) / 2),
                                                  ("in", 40 * 9), ("out", 30 * 9)])
 @pytest.mark.parametrize("rnd_type", ["uniform", "gaussian"])

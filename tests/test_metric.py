@@ -79,7 +79,8 @@ def test_create_errors():
 
 
 @pytest.mark.parametrize("spec, kwargs", [
-    ("acc", {"axis": 0}), ("f1", {"average": "micro"}), ("mcc", {}), ("perplexity", {"ignore_label": -1}),
+    ("acc", {"axis": 0}), ("f1", {"average": "micro"}), ("mcc", {}),
+    ("perplexity", {"ignore_label": -1}),
     ("pearsonr", {}), ("pcc", {}), ("nll_loss", {}), ("loss", {}), (["acc", "f1"], {})])
 def test_config_round_trip(spec, kwargs):
     m = metric.create(spec, **kwargs)
@@ -228,7 +229,8 @@ def test_pearson_macro_and_micro():
     for m in (macro, micro):
         m.update([nd(l1)], [nd(p1)])
         m.update([nd(l2)], [nd(p2)])
-    corr = lambda a, b: np.corrcoef(a.ravel(), b.ravel())[0, 1]   # noqa: E731
+    def corr(a, b):
+        return np.corrcoef(a.ravel(), b.ravel())[0, 1]
     assert macro.get()[1] == pytest.approx((corr(p1, l1) + corr(p2, l2)) / 2, rel=1e-5)
     assert micro.get()[1] == pytest.approx(
         corr(np.concatenate([p1, p2]), np.concatenate([l1, l2])), rel=1e-5)

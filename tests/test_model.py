@@ -99,8 +99,8 @@ def test_mxnet_loads_our_checkpoint(tmp_path):
             assert (got[k].asnumpy() == want[k]).all(), k
         print(sym.list_arguments(), sym.list_auxiliary_states())
     """)
-    res = subprocess.run([str(MXREF_PYTHON), "-c", script], capture_output=True, text=True,
-                         timeout=300)
+    res = subprocess.run([str(MXREF_PYTHON), "-c", script], check=False,
+                         capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.strip() == f"{symbol.list_arguments()} {symbol.list_auxiliary_states()}"
 

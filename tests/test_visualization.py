@@ -174,8 +174,8 @@ def test_same_output_as_mxnet(capsys):
     exec(cases, {"mx": mx, "viz": viz, "SHAPE": SHAPE, "net": network()})
     mine = capsys.readouterr().out.split("--- plots ---")
     script = f"import mxnet as mx\nviz = mx.viz\nSHAPE = {SHAPE!r}\n{NET_SOURCE}\n{cases}"
-    res = subprocess.run([str(MXREF_PYTHON), "-c", script], capture_output=True, text=True,
-                         timeout=300)
+    res = subprocess.run([str(MXREF_PYTHON), "-c", script], check=False,
+                         capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     theirs = res.stdout.split("--- plots ---")
     assert mine[0] == theirs[0]

@@ -14,7 +14,7 @@ import numpy as np
 from ..base import string_types
 from .. import ndarray as nd
 from ..ndarray import NDArray
-from . import _random
+from .. import random
 
 __all__ = ["InitDesc", "Initializer", "register", "alias", "create", "Load", "Mixed"]
 
@@ -185,7 +185,7 @@ class Initializer(object):
 
     def _init_quantized_weight(self, _, arr):
         # NOTE: MXNet draws ONE int in [-127, 127) and broadcasts it; kept as is.
-        arr[:] = _random.randint(-127, 127, arr.context)
+        arr[:] = random.randint(-127, 127, dtype='int32').asnumpy()
 
     def _init_default(self, name, _):
         raise ValueError(

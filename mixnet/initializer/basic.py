@@ -8,7 +8,7 @@ import json
 import numpy as np
 
 from ..ndarray import NDArray
-from . import _random
+from .. import random
 from .base import Initializer, register, alias, bilinear_kernel
 
 __all__ = ["Zero", "One", "Constant", "Uniform", "Normal", "Bilinear", "LSTMBias"]
@@ -100,7 +100,7 @@ class Uniform(Initializer):
         self.scale = scale
 
     def _init_weight(self, _, arr):
-        _random.uniform(-self.scale, self.scale, arr)
+        random.uniform(-self.scale, self.scale, arr.shape, out=arr)
 
 
 @register
@@ -118,7 +118,7 @@ class Normal(Initializer):
         self.sigma = sigma
 
     def _init_weight(self, _, arr):
-        _random.normal(0, self.sigma, arr)
+        random.normal(0, self.sigma, arr.shape, out=arr)
 
 
 @register

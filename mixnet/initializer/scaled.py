@@ -4,7 +4,7 @@ Layer 9.
 """
 import numpy as np
 
-from . import _random
+from .. import random
 from .base import Initializer, register
 
 __all__ = ["Orthogonal", "Xavier", "MSRAPrelu"]
@@ -39,9 +39,9 @@ class Orthogonal(Initializer):
         nout = arr.shape[0]
         nin = int(np.prod(arr.shape[1:]))
         if self.rand_type == "uniform":
-            tmp = _random.uniform_numpy(-1.0, 1.0, (nout, nin), arr.context)
+            tmp = random.uniform(-1.0, 1.0, shape=(nout, nin)).asnumpy()
         elif self.rand_type == "normal":
-            tmp = _random.normal_numpy(0.0, 1.0, (nout, nin), arr.context)
+            tmp = random.normal(0.0, 1.0, shape=(nout, nin)).asnumpy()
         else:
             raise ValueError(f"Orthogonal: rand_type must be 'uniform' or 'normal', got "
                              f"{self.rand_type!r}")
@@ -100,9 +100,9 @@ class Xavier(Initializer):
             raise ValueError("Incorrect factor type")
         scale = np.sqrt(self.magnitude / factor)
         if self.rnd_type == "uniform":
-            _random.uniform(-scale, scale, arr)
+            random.uniform(-scale, scale, arr.shape, out=arr)
         elif self.rnd_type == "gaussian":
-            _random.normal(0, scale, arr)
+            random.normal(0, scale, arr.shape, out=arr)
         else:
             raise ValueError("Unknown random type")
 

@@ -2,8 +2,9 @@
 wrappers. NDArrayIter lives in ndarray_iter.py, the file-reading iterators in text_iters.py
 and mnist.py.
 """
-from collections import namedtuple
+import itertools
 import threading
+from collections import namedtuple
 
 import numpy as np
 
@@ -264,7 +265,7 @@ class PrefetchingIter(DataIter):
     @staticmethod
     def _renamed(descs_per_iter, renames):
         if renames is None:
-            return sum(descs_per_iter, [])
+            return list(itertools.chain.from_iterable(descs_per_iter))
         out = []
         for rename, descs in zip(renames, descs_per_iter):
             for x in descs:
@@ -303,8 +304,9 @@ class PrefetchingIter(DataIter):
             return False
         if any(b is None or b.pad != batches[0].pad for b in batches):
             raise MXNetError("Number of entry mismatches between iterators")
-        self.current_batch = DataBatch(sum([b.data for b in batches], []),
-                                       sum([b.label for b in batches], []),
+        chain = itertools.chain.from_iterable
+        self.current_batch = DataBatch(list(chain(b.data for b in batches)),
+                                       list(chain(b.label for b in batches)),
                                        batches[0].pad, batches[0].index,
                                        provide_data=self.provide_data,
                                        provide_label=self.provide_label)

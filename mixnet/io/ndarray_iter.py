@@ -171,11 +171,11 @@ class NDArrayIter(DataIter):
         # getdata consumes the data cache, then getlabel the label cache
         if self._cache_data is None and self._cache_label is None:
             raise MXNetValueError("next epoch should have cached data")
+        second = self._getdata(data_source, end=self.cursor + self.batch_size)
         if self._cache_data is not None:
             cache, self._cache_data = self._cache_data, None
         else:
             cache, self._cache_label = self._cache_label, None
-        second = self._getdata(data_source, end=self.cursor + self.batch_size)
         return self._concat(cache, second)
 
     def _padded_batch(self, data_source):

@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..base import MXNetTypeError, MXNetValueError
+from ..base import MXNetError, MXNetTypeError, MXNetValueError
 from ..ndarray import NDArray, array
 
 __all__ = ["_init_data", "_has_instance", "_getdata_by_idx", "_slice_along_batch_axis",
@@ -56,7 +56,7 @@ def _init_data(data, allow_empty, default_name):
         if not _keep_as_is(v):
             try:
                 data[k] = array(v)
-            except Exception:
+            except (TypeError, ValueError, MXNetError):
                 raise MXNetTypeError(f"Invalid type '{type(v)}' for {k}, should be NDArray, "
                                      "numpy.ndarray or h5py.Dataset") from None
     return sorted(data.items(), key=lambda kv: kv[0])

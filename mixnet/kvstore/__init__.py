@@ -5,8 +5,9 @@
 'dist' family plugs in there). Layer 10.
 """
 from .base import KVStoreBase, create, register_family
+from .compression import GradientCompression
 from .local import KVStore
 from .teststore import TestStore
-from .compression import GradientCompression
 
-__all__ = ["KVStoreBase", "KVStore", "create", "register_family"]
+__all__ = ["GradientCompression", "KVStore", "KVStoreBase", "TestStore", "create",
+           "register_family"]

@@ -5,13 +5,19 @@ Layer 10: imports ndarray and below.
 """
 import warnings
 
-from ..base import MXNetError, MXNetTypeError, MXNetValueError, integer_types, string_types
+from ..base import (
+    MXNetError,
+    MXNetTypeError,
+    MXNetValueError,
+    integer_types,
+    string_types,
+)
 from ..ndarray import NDArray
 
 __all__ = ["KVStoreBase", "create", "register_family"]
 
 
-class KVStoreBase(object):
+class KVStoreBase:
     """An abstract key-value store interface for data parallel training.
 
     Subclasses registered with ``KVStoreBase.register`` can be created by name with

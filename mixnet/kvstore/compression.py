@@ -4,13 +4,13 @@ Each sender keeps a residual per key: ``residual += grad``; where it reaches ``t
 the sender transmits ``+threshold`` (``-threshold`` below ``-threshold``, else 0) and
 subtracts what it sent. The receiver sums what was sent. Layer 10.
 """
-from ..base import MXNetError, MXNetTypeError, MXNetValueError
 from .. import ndarray as nd
+from ..base import MXNetError, MXNetTypeError, MXNetValueError
 
 __all__ = ["GradientCompression"]
 
 
-class GradientCompression(object):
+class GradientCompression:
     """Validated compression parameters plus the senders' residuals."""
 
     TYPES = ("2bit",)

@@ -8,11 +8,11 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .. import ndarray as nd
+from .. import optimizer as opt
 from ..base import MXNetError, MXNetTypeError, MXNetValueError
 from ..context import Context
-from .. import ndarray as nd
 from ..ndarray import NDArray
-from .. import optimizer as opt
 from .base import KVStoreBase, key_value_pairs, register_family
 from .compression import GradientCompression
 

@@ -1,7 +1,7 @@
 """'teststore': MXNet's minimal KVStoreBase subclass for testing the registry (it only
 sums and broadcasts; it cannot hold an optimizer). Layer 10."""
-from ..base import MXNetValueError
 from .. import ndarray as nd
+from ..base import MXNetValueError
 from ..ndarray import NDArray
 from .base import KVStoreBase
 

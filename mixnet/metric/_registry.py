@@ -74,7 +74,7 @@ def get_create_func(base_class, nickname):
             return create(**name)
         if not isinstance(name, str):
             raise MXNetTypeError(f"{nickname} must be of string type, got {type(name).__name__}")
-        if name.startswith("[") or name.startswith("{"):
+        if name.startswith(("[", "{")):
             if args or kwargs:
                 raise MXNetValueError(f"a JSON {nickname} config takes no extra arguments")
             config = json.loads(name)

@@ -1,4 +1,5 @@
-"""Likelihood-based metrics: Perplexity, CrossEntropy, NegativeLogLikelihood; Loss (+ Torch, Caffe)."""
+"""Likelihood-based metrics (Perplexity, CrossEntropy, NegativeLogLikelihood) and Loss
+(with its Torch and Caffe aliases)."""
 import math
 
 import numpy

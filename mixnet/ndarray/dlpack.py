@@ -72,6 +72,16 @@ def from_numpy(ndarray, zero_copy=True):
     if not zero_copy:
         return from_xp(np.array(ndarray, copy=True, order="C"), Context("cpu", 0))
     # MXNet takes ownership: the NumPy array becomes read-only, the NDArray writes.
-    shared = ndarray.view()
+    shared = ndarray.view() if ndarray.flags.writeable else _writable_alias(ndarray)
     ndarray.flags.writeable = False
     return from_xp(shared, Context("cpu", 0))
+
+
+def _writable_alias(arr):
+    """A writable array over ``arr``'s memory (it was handed to an earlier NDArray)."""
+    import ctypes
+    if arr.nbytes == 0:
+        return np.empty(arr.shape, arr.dtype)
+    raw = (ctypes.c_char * arr.nbytes).from_address(arr.ctypes.data)
+    raw.owner = arr   # the alias's base keeps the memory's owner alive
+    return np.frombuffer(raw, dtype=arr.dtype).reshape(arr.shape)

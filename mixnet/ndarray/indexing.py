@@ -111,7 +111,8 @@ def setitem(arr, key, value):
     def run():
         v = get()
         d = arr._data()
-        if key == (slice(None),) or key == (Ellipsis,):
+        if len(key) == 1 and (key[0] is Ellipsis or (isinstance(key[0], slice) and
+                                                   key[0] == slice(None))):
             d[...] = v.reshape(d.shape) if v.ndim and v.size == d.size and v.shape != d.shape else v
         else:
             d[key] = v.reshape(target_shape) if getattr(v, "size", 1) == _prod(target_shape) \

@@ -450,7 +450,9 @@ def _copy(src, dst):
         return
     # Cross-device copy: read on the source device, write on the target's.
     def run():
-        dst._store(backend.to_device(src._data(), dst._ctx))
+        data = backend.to_device(src._data(), dst._ctx)
+        # NOTE: cpu(i) -> cpu(j) maps to the same array module: still a separate buffer.
+        dst._store(data.copy() if data is src._data() or data.base is not None else data)
     engine.push(run, [src._chunk.var], [dst._chunk.var], dst._ctx, "_copyto", src.size)
 
 

@@ -7,6 +7,7 @@ import math
 import numpy
 
 from .. import ndarray as nd
+from .. import random
 from .optimizer import (Optimizer, register, aggregation_size, warn_float16, as_lists,
                         check_arrays, clipped)
 
@@ -261,7 +262,7 @@ class DCASGD(Optimizer):
 @register
 class SGLD(Optimizer):
     """Stochastic Gradient Riemannian Langevin Dynamics: half an SGD step plus Gaussian
-    noise of variance ``lr`` (drawn from ``mx.nd.random.normal``)."""
+    noise of variance ``lr`` (drawn from ``mx.random.normal``)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -276,5 +277,5 @@ class SGLD(Optimizer):
         wd = self._get_wd(index)
         grad = clipped(self, grad)
         weight[:] += - lr / 2 * (grad + wd * weight)
-        weight[:] += nd.random.normal(0, math.sqrt(lr), shape=weight.shape,
-                                      dtype=weight.dtype, ctx=weight.context)
+        weight[:] += random.normal(0, math.sqrt(lr), shape=weight.shape,
+                                   dtype=weight.dtype, ctx=weight.context)

@@ -246,6 +246,11 @@ class Symbol:
         if args:
             names = self.list_arguments()
             return {n: conv(v) for n, v in zip(names, args) if v is not None}
+        inputs = set(self.list_inputs())
+        for k in kwargs:
+            if k not in inputs:
+                raise MXNetError(f"infer_{what}: argument name {k} not found; the inputs are "
+                                 f"{sorted(inputs)}")
         return {k: conv(v) for k, v in kwargs.items() if v is not None}
 
     def _collect(self, nodes, values, partial, complete, unknown):
@@ -395,11 +400,19 @@ def load(fname):
         return load_json(f.read())
 
 
+_HIDDEN_KWARGS = ("lr_mult", "wd_mult", "ctx_group", "force_mirroring", "mirror_stage",
+                  "profiler_scope")
+
+
 def create_op_symbol(op, inputs, kwargs, name=None, attr=None, hint=None):
     """Apply ``op`` to Symbol ``inputs`` (missing ones become Variables ``<name>_<input>``).
 
     ``hint``: the name the op was called by (MXNet names nodes ``<hint lowercased><n>``).
     """
+    attr = dict(attr or {})
+    for key in _HIDDEN_KWARGS:
+        if key in kwargs:   # MXNet turns these op arguments into __key__ attributes
+            attr[f"__{key}__"] = str(kwargs.pop(key))
     given = {k for k in kwargs}
     if op.variadic is not None:
         kwargs.setdefault(op.variadic, len(inputs))
