@@ -18,12 +18,15 @@ from . import symbol
 from . import symbol as sym
 from . import executor
 nd.CachedOp = executor.CachedOp   # MXNet exposes it as mx.nd.CachedOp
-from . import metric, callback, io
+from . import initializer, optimizer, lr_scheduler, metric, callback, io
+from . import initializer as init
 from . import kvstore
 from . import kvstore as kv
 from . import model
 from . import visualization
 from . import visualization as viz
+from . import module
+from . import module as mod
 from .name import NameManager
 from .compat import install_as_mxnet
 

@@ -66,6 +66,9 @@ class Executor:
         self._nvars = len(self._slot_of)
         outs = sym._outputs
         self._fwd_nodes = [n for n in nodes if n.op is not None]
+        for n in self._fwd_nodes:
+            for i in range(n.num_outputs):
+                self._slot_of.setdefault(n.output(i), len(self._slot_of))
         wants = [(n, i) for i, n in enumerate(self._arg_nodes) if self._grad_req[i] != "null"]
         self._bwd_steps, self._grad_slots = [], []
         if wants:
@@ -98,13 +101,8 @@ class Executor:
         self._grad_entries = [g for g in grads if g is not None]
         # forward entries that backward reads must outlive forward
         self._head_entries = heads
-        base = dict(self._slot_of)
         for h in heads:
-            base[h] = len(base)
-        for n in self._fwd_nodes:
-            for i in range(n.num_outputs):
-                base.setdefault(n.output(i), len(base))
-        self._slot_of = base
+            self._slot_of[h] = len(self._slot_of)
         saved = set()
         for n in bwd_nodes:
             for e in n.inputs:
@@ -157,7 +155,8 @@ class Executor:
             run_steps(self._fwd_steps, vals, xp, is_train, rng, monitor)
             for o, s in zip(outputs, self._out_slots):
                 o._store(vals[s])
-            self._saved = vals if is_train and self._bwd_steps else None
+            # MXNet allows backward after forward(is_train=False) too
+            self._saved = vals if self._bwd_steps else None
         reads = [a._chunk.var for a in arrays]
         writes = [o._chunk.var for o in outputs] + [self._state_var] + \
             [a._chunk.var for a in self.aux_arrays] + [dispatch.rng_var(self._ctx)]

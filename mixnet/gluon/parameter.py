@@ -14,6 +14,7 @@ from .. import symbol
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
 from ..util import is_np_shape
+from .utils import _brief_print_list, _indent, shape_is_known as _shape_is_known
 
 __all__ = ["DeferredInitializationError", "Parameter", "Constant", "ParameterDict",
            "tensor_types"]
@@ -33,13 +34,6 @@ def _require(cond, message):
     # check for that type); raised explicitly so that ``python -O`` keeps the checks.
     if not cond:
         raise AssertionError(message)
-
-
-def _shape_is_known(shape):
-    if shape is None:
-        return False
-    unknown = -1 if is_np_shape() else 0
-    return all(d != unknown and d >= 0 for d in shape) if shape else is_np_shape()
 
 
 def _as_ctx_list(ctx):
@@ -86,7 +80,7 @@ class Parameter:
            [1., 1., 1.]], dtype=float32)
     """
 
-    def __init__(self, name="weight", grad_req="write", shape=None, dtype=np.float32,
+    def __init__(self, name, grad_req="write", shape=None, dtype=np.float32,
                  lr_mult=1.0, wd_mult=1.0, init=None, allow_deferred_init=False,
                  differentiable=True, stype="default", grad_stype="default"):
         self._var = None
@@ -411,7 +405,8 @@ class Parameter:
     def var(self):
         """A Symbol variable standing for this parameter (cached)."""
         if self._var is None:
-            self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype,
+            # NOTE: the graph passes read 0 as an unknown dim in both shape modes
+            self._var = symbol.var(self.name, shape=self._shape, dtype=self.dtype,
                                    lr_mult=self.lr_mult, wd_mult=self.wd_mult,
                                    init=self.init, stype=self._stype)
         return self._var
@@ -476,19 +471,6 @@ class Constant(Parameter):
             warnings.warn(f'Constant parameter "{self.name}" does not support grad_req other '
                           f'than "null", and new value "{req}" is ignored.')
         self._grad_req = "null"
-
-
-def _indent(text, spaces):
-    lines = text.split("\n")
-    return "\n".join([lines[0]] + [" " * spaces + line for line in lines[1:]])
-
-
-def _brief_print_list(names, limit=7):
-    names = list(names)
-    if len(names) > limit:
-        return _brief_print_list(names[:limit // 2], limit) + ", ..., " + \
-            _brief_print_list(names[-limit // 2:], limit)
-    return ", ".join(f"'{n}'" for n in names)
 
 
 class ParameterDict:

@@ -9,8 +9,7 @@ import warnings
 
 import numpy as np
 
-from .. import metric
-from .. import ndarray
+from .. import metric, ndarray
 from ..context import cpu
 from ..initializer import Uniform
 from ..io import DataBatch, DataDesc, DataIter
@@ -83,7 +82,7 @@ def _call_all(callbacks, param):
             callback(param)
 
 
-class BaseModule(object):
+class BaseModule:
     """The base class of modules: a computation component that binds to input shapes,
     holds parameters, and runs forward/backward/update.
 

@@ -13,99 +13,19 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import ndarray as nd
-from ..context import Context, cpu
 from ..dtype import normalize
 from ..io import DataDesc
+from ._slicing import (
+    _average_into,
+    _label_slice,
+    _load_batch,
+    _load_general,
+    _merge_multi_context,
+    _prepare_group2ctxs,
+    _split_input_slice,
+)
 
 __all__ = ["DataParallelExecutorGroup"]
-
-
-def _split_input_slice(batch_size, work_load_list):
-    """Slices of ``range(batch_size)``, one per device, sized by ``work_load_list``."""
-    total = sum(work_load_list)
-    sizes = [round(w * batch_size / total) for w in work_load_list]
-    if sum(sizes) < batch_size:
-        sizes[-1] += batch_size - sum(sizes)
-    slices, end = [], 0
-    for size in sizes:
-        begin = int(min(end, batch_size))
-        end = int(min(begin + size, batch_size))
-        if begin >= end:
-            raise ValueError(f"Too many slices: batch size {batch_size} cannot be split over "
-                             f"work load {list(work_load_list)}; some splits are empty.")
-        slices.append(slice(begin, end))
-    return slices
-
-
-def _copy_slice(src, dst, islice, axis):
-    """Copy ``src[islice]`` along ``axis`` into ``dst`` (whole ``src`` when ``axis < 0``)."""
-    if axis < 0 or (islice.start == 0 and islice.stop == src.shape[axis]):
-        src.copyto(dst)
-    elif axis == 0:
-        src[islice.start:islice.stop].copyto(dst)
-    else:
-        nd.slice_axis(src, axis=axis, begin=islice.start, end=islice.stop).copyto(dst)
-
-
-def _load_general(data, targets, major_axis):
-    """Copy each source array into its per-device targets ``[(slice, array), ...]``."""
-    for src, dsts, axis in zip(data, targets, major_axis):
-        if isinstance(dsts, nd.NDArray):
-            src.copyto(dsts)
-        elif isinstance(src, (list, tuple)):   # already one array per device
-            for s, d in zip(src, dsts):
-                s.copyto(d)
-        else:
-            for islice, dst in dsts:
-                _copy_slice(src, dst, islice, axis)
-
-
-def _load_batch(batch, targets, major_axis, field):
-    """Load ``batch.<field>`` (or, for a list of per-device batches, each one's)."""
-    if isinstance(batch, list):
-        data = [[getattr(b, field)[i] for b in batch] for i in range(len(targets))]
-        _load_general(data, [[dst for _, dst in t] for t in targets], major_axis)
-    else:
-        _load_general(getattr(batch, field), targets, major_axis)
-
-
-def _merge_multi_context(outputs, major_axis):
-    """One array per output: per-device arrays concatenated along the batch axis (or the
-    first device's array when the output has no batch axis)."""
-    merged = []
-    for tensors, axis in zip(outputs, major_axis):
-        if axis >= 0 and len(tensors) > 1:
-            ctx = tensors[0].context
-            merged.append(nd.concat(*[t.as_in_context(ctx) for t in tensors], dim=axis))
-        else:
-            merged.append(tensors[0])
-    return merged
-
-
-def _prepare_group2ctxs(group2ctxs, ctx_len):
-    """A list of ``ctx_len`` group->context dicts (or Nones) from the Module argument."""
-    if group2ctxs is None:
-        return [None] * ctx_len
-    if isinstance(group2ctxs, list):
-        if len(group2ctxs) != ctx_len:
-            raise ValueError(f"group2ctxs is a list of {len(group2ctxs)} dicts, but there are "
-                             f"{ctx_len} contexts; give one dict per context")
-        return group2ctxs
-    if isinstance(group2ctxs, dict):
-        ret = [{} for _ in range(ctx_len)]
-        for group, ctxs in group2ctxs.items():
-            if isinstance(ctxs, Context):
-                ctxs = [ctxs] * ctx_len
-            elif len(ctxs) == 1:
-                ctxs = list(ctxs) * ctx_len
-            elif len(ctxs) != ctx_len:
-                raise ValueError(f"group2ctxs[{group!r}] has {len(ctxs)} contexts; it must "
-                                 f"have 1 or {ctx_len} (one per context)")
-            for i in range(ctx_len):
-                ret[i][group] = ctxs[i]
-        return ret
-    raise TypeError("group2ctxs must be a dict of str to Context (or list of Context), "
-                    f"or a list of such dicts; got {type(group2ctxs).__name__}")
 
 
 def _reshape_or_create(buffer, name, shape, dtype, ctx):
@@ -146,7 +66,7 @@ def _grad_req_dict(grad_req, arg_names, param_names, data_names, fixed, inputs_n
     return reqs
 
 
-class DataParallelExecutorGroup(object):
+class DataParallelExecutorGroup:
     """A group of executors, one per context, that split each mini-batch between them.
 
     Parameters
@@ -207,7 +127,6 @@ class DataParallelExecutorGroup(object):
         self.execs = []
         self._default_execs = None
         self._reshaped = {}        # input shapes -> executors bound for them (reshape cache)
-        self._monitor = None
         self.data_arrays = self.label_arrays = self.param_arrays = None
         self.state_arrays = self.grad_arrays = self.aux_arrays = None
         self.input_grad_arrays = None
@@ -308,8 +227,10 @@ class DataParallelExecutorGroup(object):
 
     def _infer(self, input_shapes):
         """(arg_shapes, arg_types, aux_shapes, aux_types) for DataDescs ``input_shapes``."""
-        shapes = {d.name: tuple(d.shape) for d in input_shapes}
-        types = {d.name: d.dtype for d in input_shapes}
+        # inputs the symbol does not use (e.g. an unused label) are ignored, as in MXNet
+        used = [d for d in input_shapes if d.name in self._arg_contexts]
+        shapes = {d.name: tuple(d.shape) for d in used}
+        types = {d.name: d.dtype for d in used}
         attrs = self.symbol.attr_dict()
         for name in types:
             dtype = attrs.get(name, {}).get("__dtype__")
@@ -385,8 +306,6 @@ class DataParallelExecutorGroup(object):
         if count_bytes:
             # what MXNet reports from debug_str: the planned memory, in MB
             self._total_exec_bytes += int(exe.memory_plan()["shared_bytes"]) >> 20
-        if self._monitor is not None:
-            self._monitor.install(exe)
         return exe
 
     def _collect_arrays(self):
@@ -433,7 +352,7 @@ class DataParallelExecutorGroup(object):
             is_train = self.for_training
         if self.label_arrays is not None:
             first = data_batch[0] if isinstance(data_batch, list) else data_batch
-            if first.label:
+            if getattr(first, "label", None):
                 _load_batch(data_batch, self.label_arrays, self.label_layouts, "label")
         for exe in self.execs:
             exe.forward(is_train=is_train)
@@ -515,18 +434,10 @@ class DataParallelExecutorGroup(object):
                                     OrderedDict(zip(self.output_names, exe.outputs)))
 
     def install_monitor(self, mon):
-        """Install ``mon`` on every executor (and those bound later by reshape)."""
-        self._monitor = mon
+        """Install ``mon`` on every current executor (as in MXNet, executors bound later by
+        ``reshape`` are not monitored)."""
         for exe in self.execs:
             mon.install(exe)
-
-
-def _label_slice(label, axis, islice):
-    if axis == 0:
-        return label[islice]
-    if axis > 0:
-        return nd.slice_axis(label, axis=axis, begin=islice.start, end=islice.stop)
-    return label
 
 
 def _shared(shared_exec, which, name, shape, dtype):
@@ -543,20 +454,6 @@ def _shared(shared_exec, which, name, shape, dtype):
         raise ValueError(f"shared parameter {name!r} has dtype {arr.dtype} in the shared "
                          f"executor but {dtype} here")
     return arr
-
-
-def _average_into(block, target):
-    """Write the mean of the per-device arrays ``block`` into ``target``."""
-    if len(block) == 1:
-        src = block[0]
-    else:
-        src = block[0].as_in_context(cpu())
-        for w in block[1:]:
-            src = src + w.as_in_context(cpu())
-        src = src / len(block)
-    if src.dtype != target.dtype:
-        src = src.astype(target.dtype)
-    src.copyto(target)
 
 
 def _mx_dtype(code):

@@ -11,6 +11,7 @@ import numpy as np
 from .elemwise_math import quiet
 from .infer import InferTypeError
 from .param import Dtype, Float, Param
+from .infer import merge_shape
 from .registry import op
 
 __all__ = ["float_only_type", "unary", "unary_math"]
@@ -222,7 +223,7 @@ def block_grad(xp, params, data):
     return data
 
 
-@op("_copy", aliases=("identity", "_identity_with_attr_like_rhs_placeholder"), elementwise=True,
+@op("_copy", aliases=("identity",), elementwise=True,
     inplace=((0, 0),))
 def _copy(xp, params, data):
     """Returns a copy of the input."""
@@ -274,3 +275,25 @@ def _cast_like(xp, params, data, like):
 @_cast_like.gradient
 def _(F, node, ograds):
     return [F._cast_like(ograds[0], node.inputs[0]), None]
+
+
+def _like_rhs_shape(params, in_shapes):
+    shape = merge_shape(in_shapes[0], in_shapes[1], "lhs and rhs shapes")
+    in_shapes[0] = in_shapes[1] = shape
+    return [shape]
+
+
+def _like_rhs_backward(params, in_shapes, out_shapes):
+    in_shapes[0] = merge_shape(in_shapes[0], out_shapes[0], "lhs and output shapes")
+
+
+@op("_identity_with_attr_like_rhs", inputs=("lhs", "rhs"), infer_shape=_like_rhs_shape,
+    infer_shape_backward=_like_rhs_backward, infer_type=lambda p, t: [t[0]])
+def _identity_with_attr_like_rhs(xp, params, lhs, rhs):
+    """Identity of lhs whose shape (and attributes) follow rhs (a shape constraint)."""
+    return lhs.copy()
+
+
+@_identity_with_attr_like_rhs.gradient
+def _(F, node, ograds):
+    return [ograds[0], None]

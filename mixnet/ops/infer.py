@@ -13,7 +13,8 @@ from ..base import MXNetValueError, MXNetTypeError, MXNetIndexError
 
 __all__ = ["ShapeError", "InferTypeError", "same_shape", "same_type", "merge_shape",
            "broadcast_shapes", "broadcast_shape", "normalize_axis", "normalize_axes",
-           "known", "fixed_type", "first_type", "ndim_check"]
+           "known", "fixed_type", "first_type", "ndim_check", "same_shape_backward",
+           "batch_from_output"]
 
 
 class ShapeError(MXNetValueError):
@@ -59,6 +60,21 @@ def same_shape(params, in_shapes):
         for i in range(len(in_shapes)):
             in_shapes[i] = shape
     return [shape]
+
+
+def same_shape_backward(params, in_shapes, out_shapes):
+    """Inputs of an elementwise op have its output's shape."""
+    out = out_shapes[0]
+    if out is not None:
+        for i, s in enumerate(in_shapes):
+            in_shapes[i] = merge_shape(s, out, "input and output shapes")
+
+
+def batch_from_output(params, in_shapes, out_shapes):
+    """The data input's batch dim is the output's (FullyConnected, Convolution...)."""
+    out, data = out_shapes[0], in_shapes[0]
+    if out and out[0] and data is not None and len(data) and not data[0]:
+        in_shapes[0] = (out[0],) + tuple(data[1:])
 
 
 def same_type(params, in_types):

@@ -5,7 +5,7 @@ the input sizes), split's is a Concat of the output gradients.
 """
 import numpy as np
 
-from .infer import InferTypeError, ShapeError, normalize_axis
+from .infer import merge_shape, InferTypeError, ShapeError, normalize_axis
 from .param import Bool, Int, Param, Shape
 from .registry import op
 
@@ -59,8 +59,26 @@ def _concat_infer(params, in_shapes):
     return [tuple(out)]
 
 
+def _concat_backward_infer(params, in_shapes, out_shapes):
+    """Every input shares the output's dims except along ``dim``."""
+    out = out_shapes[0]
+    if out is None:
+        return
+    axis = normalize_axis(params.dim, len(out), "dim")
+    known = [s[axis] for s in in_shapes if s is not None and s[axis]]
+    for i, s in enumerate(in_shapes):
+        base = list(out) if s is None else [o if k != axis and not d else d
+                                            for k, (d, o) in enumerate(zip(s, out))]
+        if s is None:
+            base[axis] = 0
+        if base[axis] == 0 and out[axis] and len(known) == len(in_shapes) - 1:
+            base[axis] = out[axis] - sum(known)
+        in_shapes[i] = tuple(base)
+
+
 @op("Concat", aliases=("concat",), inputs=("data",), params=ConcatParam, variadic="num_args",
-    infer_shape=_concat_infer, infer_type=_uniform_type("Concat"))
+    infer_shape=_concat_infer, infer_type=_uniform_type("Concat"),
+    infer_shape_backward=_concat_backward_infer)
 def concat(xp, params, *data):
     """Joins input arrays along a given axis."""
     return xp.concatenate(data, axis=normalize_axis(params.dim, data[0].ndim, "dim"))
@@ -199,7 +217,22 @@ def _slice_channel_infer(params, in_shapes):
     return _piece_shapes(src, axis, bounds, params.squeeze_axis)
 
 
+def _slice_channel_backward_infer(params, in_shapes, out_shapes):
+    """The input is the pieces put back together along ``axis``."""
+    piece = next((s for s in out_shapes if s is not None), None)
+    if piece is None:
+        return
+    piece = list(piece)
+    if params.squeeze_axis:
+        axis = params.axis % (len(piece) + 1)
+        piece.insert(axis, 1)
+    axis = params.axis % len(piece)
+    piece[axis] = piece[axis] * params.num_outputs if piece[axis] else 0
+    in_shapes[0] = merge_shape(in_shapes[0], tuple(piece), "input and output shapes")
+
+
 @op("SliceChannel", aliases=("split",), params=SliceChannelParam,
+    infer_shape_backward=_slice_channel_backward_infer,
     num_outputs=lambda p: p.num_outputs, infer_shape=_slice_channel_infer,
     infer_type=lambda p, t: [t[0]] * p.num_outputs)
 def slice_channel(xp, params, data):

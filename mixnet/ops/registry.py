@@ -13,7 +13,7 @@ An op is defined once, in its family file, with the ``@op`` decorator::
 ``nd.*``, ``sym.*``, the docs, shape/type inference and gradients all come from it.
 """
 from ..base import MXNetError
-from .infer import same_shape, same_type
+from .infer import same_shape, same_shape_backward, same_type
 
 __all__ = ["Op", "op", "get", "find", "all_ops", "NOT_DECLARED"]
 
@@ -51,7 +51,8 @@ class Op:
                  num_visible_outputs=None, output_names=None, aux=0, infer_shape=same_shape,
                  infer_type=same_type, grad=NOT_DECLARED, aliases=(), namespace="",
                  variadic=None, mutate=(), inplace=(), random=False, train=False,
-                 creates=False, elementwise=False, doc=None, nd_name=None, list_inputs=None):
+                 creates=False, elementwise=False, doc=None, nd_name=None, list_inputs=None,
+                 infer_shape_backward=None, input_attrs=None):
         self.name = name
         self.forward = forward
         self.inputs = tuple(inputs)
@@ -77,6 +78,14 @@ class Op:
         # list_inputs(params) -> input names actually used (optional inputs such as
         # FullyConnected's bias with no_bias=True); ``inputs`` lists them all.
         self._list_inputs = list_inputs
+        # infer_shape_backward(params, in_shapes, out_shapes): fill unknown input shapes
+        # from known output shapes (graph inference only; MXNet's rules see both sides).
+        if infer_shape_backward is None and infer_shape is same_shape:
+            infer_shape_backward = same_shape_backward
+        self.infer_shape_backward = infer_shape_backward
+        # attributes given to auto-created input variables (BatchNorm's moving stats get
+        # their __init__), MXNet's FSetInputVarAttrOnCompose
+        self.input_attrs = input_attrs or {}
         self.default_params = _default_params(params)
         # imperative(params, input NDArrays) -> output NDArrays, for ops that run Python
         # at the array level instead of a kernel (autograd.Function, Custom ops).

@@ -410,9 +410,11 @@ def create_op_symbol(op, inputs, kwargs, name=None, attr=None, hint=None):
     ``hint``: the name the op was called by (MXNet names nodes ``<hint lowercased><n>``).
     """
     attr = dict(attr or {})
-    for key in _HIDDEN_KWARGS:
-        if key in kwargs:   # MXNet turns these op arguments into __key__ attributes
+    for key in list(kwargs):
+        if key in _HIDDEN_KWARGS:   # MXNet turns these op arguments into __key__ attributes
             attr[f"__{key}__"] = str(kwargs.pop(key))
+        elif key.startswith("__") and key.endswith("__"):
+            attr[key] = str(kwargs.pop(key))
     given = {k for k in kwargs}
     if op.variadic is not None:
         kwargs.setdefault(op.variadic, len(inputs))
@@ -426,7 +428,10 @@ def create_op_symbol(op, inputs, kwargs, name=None, attr=None, hint=None):
         sym = inputs.get(input_name) if isinstance(inputs, dict) else \
             (inputs[i] if i < len(inputs) else None)
         if sym is None:
-            sym = Variable(f"{node_name}_{input_name}", attr=attr)
+            # auto-created inputs inherit the node's attributes (lr_mult, ctx_group...)
+            var_attr = dict(attrs)
+            var_attr.update(op.input_attrs.get(input_name, {}))
+            sym = Variable(f"{node_name}_{input_name}", attr=var_attr)
         elif not isinstance(sym, Symbol):
             raise TypeError(f"Operator {op.name}: input {input_name} must be a Symbol, got "
                             f"{type(sym).__name__}")

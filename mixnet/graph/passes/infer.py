@@ -33,6 +33,15 @@ def _run(order, values, rule_of, merge, what):
                 raise InferenceError(
                     f"Error in operator {node.name}: [{node.op.name}] {err} "
                     f"(inferring {what} of inputs: {_describe(node, values)})") from None
+            back = getattr(node.op, "infer_shape_backward", None) if what == "shapes" else None
+            if back is not None:
+                known_outs = [values.get(node.output(i)) for i in range(node.num_outputs)]
+                if any(o is not None for o in known_outs):
+                    try:
+                        back(node.params, ins, known_outs)
+                    except (ShapeError, MXNetError) as err:
+                        raise InferenceError(f"Error in operator {node.name}: "
+                                             f"[{node.op.name}] {err}") from None
             for e, v in zip(node.inputs, ins):
                 changed |= _update(values, e, v, merge, node, what)
             for i, v in enumerate(outs[:node.num_outputs]):

@@ -90,7 +90,9 @@ def batch_norm_op(name, params):
     return op(name, inputs=("data", "gamma", "beta", "moving_mean", "moving_var"),
               params=params, aux=2, mutate=(3, 4), train=True, num_outputs=3,
               num_visible_outputs=_outputs, output_names=("output", "mean", "var"),
-              infer_shape=_bn_shape, infer_type=_bn_type)
+              infer_shape=_bn_shape, infer_type=_bn_type,
+              input_attrs={"moving_mean": {"__init__": '["zero", {}]'},
+                           "moving_var": {"__init__": '["one", {}]'}})
 
 
 @batch_norm_op("BatchNorm", BatchNormParam)

@@ -7,7 +7,7 @@ and its backward op again (see ``layer_backward_gradient``).
 """
 import math
 
-from ..infer import ShapeError
+from ..infer import batch_from_output, ShapeError
 from ..param import Bool, Int, Param
 from ..registry import op
 from .im2col import assign_input_shape, check_num_inputs, float_type
@@ -60,7 +60,8 @@ def _as_matrix(params, data):
 
 
 @op("FullyConnected", inputs=("data", "weight", "bias"), params=FullyConnectedParam,
-    list_inputs=_list_inputs, infer_shape=_fc_shape, infer_type=float_type)
+    list_inputs=_list_inputs, infer_shape=_fc_shape, infer_type=float_type,
+    infer_shape_backward=batch_from_output)
 def fully_connected(xp, params, data, weight, bias=None):
     """Applies a linear transformation: :math:`Y = XW^T + b`."""
     x = data.reshape(data.shape[0], -1) if params.flatten else data
