@@ -89,6 +89,8 @@ SAMPLES = [
     Sample("Cast", [(2, 3)], {"dtype": "float64"}, ref=lambda x, dtype: x.astype(dtype)),
     Sample("_cast_like", [(2, 3), np.zeros((1,), np.float16)],
            ref=lambda x, like: x.astype(like.dtype), grad_inputs=[0]),
+    Sample("_identity_with_attr_like_rhs", [(2, 3), (2, 3)], ref=lambda a, b: a.copy(),
+           grad_inputs=[0]),
 ]
 
 
