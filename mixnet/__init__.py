@@ -20,6 +20,7 @@ from . import executor
 nd.CachedOp = executor.CachedOp   # MXNet exposes it as mx.nd.CachedOp
 from . import initializer, optimizer, lr_scheduler, metric, callback, io
 from . import initializer as init
+from . import optimizer as opt
 from . import kvstore
 from . import kvstore as kv
 from . import model

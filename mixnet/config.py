@@ -18,6 +18,10 @@ VARIABLES = {
     "MXNET_ENGINE_INLINE_SIZE": (65536, int,
                                  "Ops touching fewer elements than this run on the pushing "
                                  "thread when their inputs are ready (saves a thread hand-off)."),
+    "MXNET_ENGINE_MAX_PENDING": (128, int,
+                                 "Pending ops after which pushing waits (bounds memory)."),
+    "MXNET_OPTIMIZER_AGGREGATION_SIZE": (None, int,
+                                         "Weights per aggregated optimizer update."),
     "MXNET_EXEC_BULK_EXEC_TRAIN": (1, int, "Bulk execution of ops in training (accepted)."),
     "MXNET_EXEC_BULK_EXEC_MAX_NODE_TRAIN": (15, int, "Max nodes in one bulk segment."),
     "MXNET_TEST_SEED": (None, int, "Seed used by the test helpers' with_seed()."),
@@ -25,6 +29,7 @@ VARIABLES = {
     "MXNET_TEST_COUNT": (None, int, "Repeat count for tests that honour it."),
     "MXNET_KVSTORE_BIGARRAY_BOUND": (1000000, int,
                                      "Arrays larger than this are split across servers."),
+    "MXNET_ELIMINATE_COMMON_EXPR": (1, int, "Merge duplicate subexpressions when binding."),
     "MXNET_BACKWARD_DO_MIRROR": (0, int, "Recompute cheap nodes in backward (memonger)."),
     "MXNET_ENFORCE_DETERMINISM": (0, int, "Prefer deterministic kernels."),
     "MXNET_SAFE_ACCUMULATION": (0, int, "Accumulate float16 reductions in float32."),

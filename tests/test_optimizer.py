@@ -437,3 +437,20 @@ def test_group_adagrad():
     np.testing.assert_allclose(w.asnumpy(), expect, rtol=1e-5)
     with pytest.raises(ValueError, match="Weight decay"):
         opt.contrib.GroupAdaGrad(wd=0.1).update(0, w, w, state)
+
+
+def test_classes_reachable_where_mxnet_pickles_name_them():
+    # MXNet's pickles refer to mxnet.optimizer.optimizer.<Class>
+    from mixnet.optimizer import optimizer as base_module
+    for name in ("SGD", "NAG", "Adam", "RMSProp", "LAMB", "Updater", "Test", "Optimizer"):
+        assert getattr(base_module, name) is getattr(opt, name)
+
+
+def test_optimizer_pickle_round_trip_keeps_schedule_and_counts():
+    o = opt.SGD(learning_rate=0.1, momentum=0.9,
+                lr_scheduler=lr_scheduler.FactorScheduler(step=1, factor=0.5, base_lr=0.1))
+    o._update_count(0)
+    o._update_count(0)
+    clone = pickle.loads(pickle.dumps(o))
+    assert type(clone) is opt.SGD and clone.num_update == 2
+    assert clone.learning_rate == pytest.approx(o.learning_rate)

@@ -15,6 +15,8 @@ from .opr import Opr, run_opr, run_now
 
 __all__ = ["ThreadedEngine"]
 
+_worker_flag = threading.local()
+
 
 class ThreadedEngine:
     """Asynchronous engine with per-device worker threads."""
@@ -26,6 +28,7 @@ class ThreadedEngine:
         self._outstanding = 0
         self._queues = {}
         self._inline_size = config.get("MXNET_ENGINE_INLINE_SIZE")
+        self._max_pending = config.get("MXNET_ENGINE_MAX_PENDING")
         self.failed = []   # ExcBoxes not yet seen by waitall
 
     # --- pushing -------------------------------------------------------------
@@ -66,6 +69,8 @@ class ThreadedEngine:
             self._outstanding += 1
         if pending == 0:
             self._dispatch(op)
+        if self._outstanding > self._max_pending and not getattr(_worker_flag, "on", False):
+            self._throttle()
 
     def _dispatch(self, op):
         if op.inline:
@@ -93,7 +98,17 @@ class ThreadedEngine:
             t.start()
         return q
 
+    def _throttle(self):
+        """Backpressure: pending ops keep their arrays alive, so the pushing (user)
+        thread waits while too many are queued."""
+        with self._lock:
+            while self._outstanding > self._max_pending // 2:
+                self._waiters += 1
+                self._idle.wait()
+                self._waiters -= 1
+
     def _worker(self, q):
+        _worker_flag.on = True
         while True:
             self._run(q.get())
 

@@ -15,6 +15,7 @@ from ..graph.passes.infer import infer_shapes, infer_types
 from ..ndarray import dispatch
 from ..ndarray.ndarray import NDArray, from_xp
 from .. import config
+from ..graph.passes.cse import eliminate_common_expr
 from ..graph.passes.mirror import mirror
 from ..graph.passes.plan_memory import plan_memory
 from .plan import compile_steps, run_steps
@@ -51,7 +52,9 @@ class Executor:
     # --- compilation -----------------------------------------------------------
     def _compile(self):
         sym = self._symbol
-        nodes = topo_order(sym._outputs)
+        self._outs = eliminate_common_expr(sym._outputs) \
+            if config.get("MXNET_ELIMINATE_COMMON_EXPR") else list(sym._outputs)
+        nodes = topo_order(self._outs)
         variables = [n for n in nodes if n.op is None]
         by_name = {n.name: n for n in variables}
         self._arg_nodes = [by_name[n] for n in self._arg_names]
@@ -64,7 +67,7 @@ class Executor:
         infer_types(nodes, dtypes)
         self._slot_of = {n.output(0): i for i, n in enumerate(self._arg_nodes + self._aux_nodes)}
         self._nvars = len(self._slot_of)
-        outs = sym._outputs
+        outs = self._outs
         self._fwd_nodes = [n for n in nodes if n.op is not None]
         for n in self._fwd_nodes:
             for i in range(n.num_outputs):
@@ -85,7 +88,7 @@ class Executor:
         self._shapes, self._dtypes = shapes, dtypes
 
     def _compile_backward(self, wants, shapes, dtypes):
-        outs = self._symbol._outputs
+        outs = self._outs
         heads = [Node(None, f"head_grad{i}").output(0) for i in range(len(outs))]
         for h, e in zip(heads, outs):
             shapes[h], dtypes[h] = shapes.get(e), dtypes.get(e)
@@ -127,7 +130,7 @@ class Executor:
     def memory_plan(self, share=True, inplace=True):
         """The static memory plan of forward (+ backward) values: a MemoryPlan report."""
         order = self._fwd_nodes + list(self._bwd_nodes)
-        keep = list(self._symbol._outputs) + list(self._grad_entries)
+        keep = list(self._outs) + list(self._grad_entries)
         return plan_memory(order, self._shapes, self._dtypes, keep, share, inplace)
 
     # --- running -----------------------------------------------------------------
@@ -156,7 +159,7 @@ class Executor:
             for o, s in zip(outputs, self._out_slots):
                 o._store(vals[s])
             # MXNet allows backward after forward(is_train=False) too
-            self._saved = vals if self._bwd_steps else None
+            self._saved = vals if self._grad_slots else None
         reads = [a._chunk.var for a in arrays]
         writes = [o._chunk.var for o in outputs] + [self._state_var] + \
             [a._chunk.var for a in self.aux_arrays] + [dispatch.rng_var(self._ctx)]
@@ -205,6 +208,10 @@ class Executor:
                 callback(f"{step.node.name}_{name}", from_xp(v.copy(), self._ctx))
         self._monitor = monitor
 
+    def get_optimized_symbol(self):
+        """The Symbol of the graph this executor runs (after its graph passes)."""
+        return type(self._symbol)(list(self._outs))
+
     # --- dictionaries ----------------------------------------------------------
     @property
     def arg_dict(self):
@@ -236,33 +243,55 @@ class Executor:
                 raise ValueError(f"Find name {name} that is not in the auxiliary states")
 
     def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
-        """A new executor for new input shapes, sharing unchanged arrays."""
-        from ..ndarray import zeros
+        """A new executor for new input shapes, sharing memory with this one.
+
+        Arrays whose shape is unchanged are shared; smaller ones are views of this
+        executor's arrays (MXNet's shared memory pool); larger ones need
+        ``allow_up_sizing`` and get fresh memory.
+        """
         arg_shapes, _, aux_shapes = self._symbol.infer_shape(**kwargs)
         if arg_shapes is None:
-            raise MXNetError("reshape: shapes could not be inferred")
+            raise MXNetError("reshape: shapes could not be inferred from " + str(kwargs))
+        args = self._remake(self.arg_arrays, arg_shapes, self._arg_names, kwargs,
+                            partial_shaping, allow_up_sizing)
+        grads = self._remake(self.grad_arrays, arg_shapes, self._arg_names, kwargs,
+                             partial_shaping, allow_up_sizing)
+        aux = self._remake(self.aux_arrays, aux_shapes, self._aux_names, kwargs,
+                           partial_shaping, allow_up_sizing)
+        exe = Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux,
+                       self._group2ctx)
+        exe.outputs = [_shrunk(old, new.shape) if old.size >= new.size else new
+                       for old, new in zip(self.outputs, exe.outputs)]
+        return exe
 
-        def remake(arrays, shapes, names):
-            out = []
-            for a, s, n in zip(arrays, shapes, names):
-                if a is None or a.shape == tuple(s):
-                    out.append(a)
-                elif n in kwargs or partial_shaping:
-                    if a.size < int(np.prod(s)) and not allow_up_sizing:
-                        raise MXNetError(f"reshape: new shape of {n} {s} is larger than the "
-                                         f"original {a.shape}; set allow_up_sizing=True")
-                    out.append(zeros(s, ctx=a.context, dtype=a.dtype))
-                else:
-                    raise MXNetError(f"reshape: shape of unspecified array {n} changed "
-                                     f"from {a.shape} to {s}; set partial_shaping=True")
-            return out
-        args = remake(self.arg_arrays, arg_shapes, self._arg_names)
-        grads = remake(self.grad_arrays, arg_shapes, self._arg_names)
-        aux = remake(self.aux_arrays, aux_shapes, self._aux_names)
-        return Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux,
-                        self._group2ctx)
+    @staticmethod
+    def _remake(arrays, shapes, names, given, partial_shaping, allow_up_sizing):
+        from ..ndarray import zeros
+        out = []
+        for a, s, n in zip(arrays, shapes, names):
+            s = tuple(s)
+            if a is None or a.shape == s:
+                out.append(a)
+                continue
+            if n not in given and not partial_shaping:
+                raise MXNetError(f"reshape: shape of unspecified array {n} changed from "
+                                 f"{a.shape} to {s}; set partial_shaping=True")
+            if a.size >= int(np.prod(s)):
+                out.append(_shrunk(a, s))
+            elif allow_up_sizing:
+                out.append(zeros(s, ctx=a.context, dtype=a.dtype))
+            else:
+                raise MXNetError(f"reshape: new shape of {n} {s} is larger than the original "
+                                 f"{a.shape}; set allow_up_sizing=True")
+        return out
 
     def debug_str(self):
         """The graph and its planned memory, as text."""
         report = self.memory_plan()
         return self._symbol.debug_str() + f"\nTotal {report['shared_bytes'] >> 20} MB allocated"
+
+
+def _shrunk(arr, shape):
+    """A view of the first elements of ``arr`` with ``shape`` (shared memory)."""
+    n = int(np.prod(shape))
+    return arr.reshape((-1,))[:n].reshape(shape)

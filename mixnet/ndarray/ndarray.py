@@ -89,6 +89,17 @@ class NDArray:
     """
 
     __slots__ = ("_chunk", "_view", "shape", "dtype", "_ctx", "_entry", "__weakref__")
+
+    def __init__(self, handle=None, writable=True):
+        # MXNet's constructor takes a C handle; mixnet has none. NDArray(None) makes an
+        # empty placeholder (what unpickling MXNet-saved objects does), and an NDArray
+        # ``handle`` makes an array sharing its memory.
+        src = handle if isinstance(handle, NDArray) else \
+            new_array((0,), np.dtype(np.float32), Context("cpu", 0))
+        for k in NDArray.__slots__[:-1]:
+            setattr(self, k, getattr(src, k))
+        if src is handle:
+            self._entry = None
     # NOTE: NumPy must defer to our reflected operators (np_array + nd_array).
     __array_priority__ = 1000.0
 

@@ -14,7 +14,7 @@ from ..base import MXNetValueError, MXNetTypeError, MXNetIndexError
 __all__ = ["ShapeError", "InferTypeError", "same_shape", "same_type", "merge_shape",
            "broadcast_shapes", "broadcast_shape", "normalize_axis", "normalize_axes",
            "known", "fixed_type", "first_type", "ndim_check", "same_shape_backward",
-           "batch_from_output"]
+           "batch_from_output", "conv_input_from_output"]
 
 
 class ShapeError(MXNetValueError):
@@ -75,6 +75,26 @@ def batch_from_output(params, in_shapes, out_shapes):
     out, data = out_shapes[0], in_shapes[0]
     if out and out[0] and data is not None and len(data) and not data[0]:
         in_shapes[0] = (out[0],) + tuple(data[1:])
+
+
+def conv_input_from_output(params, in_shapes, out_shapes):
+    """Convolution's data shape from its output: batch, and spatial dims (NC... layouts)."""
+    batch_from_output(params, in_shapes, out_shapes)
+    out, data = out_shapes[0], in_shapes[0]
+    if out is None or data is None or len(out) != len(data) or \
+            (params.layout or "NC").find("C") != 1:
+        return
+    k = params.kernel
+    n = len(k)
+    stride = params.stride or (1,) * n
+    pad = params.pad or (0,) * n
+    dilate = params.dilate or (1,) * n
+    dims = list(data)
+    for i in range(n):
+        o = out[2 + i]
+        if o and not dims[2 + i] and stride[i] == 1:
+            dims[2 + i] = o - 1 - 2 * pad[i] + dilate[i] * (k[i] - 1) + 1
+    in_shapes[0] = tuple(dims)
 
 
 def same_type(params, in_types):

@@ -219,16 +219,15 @@ def _slice_channel_infer(params, in_shapes):
 
 def _slice_channel_backward_infer(params, in_shapes, out_shapes):
     """The input is the pieces put back together along ``axis``."""
-    piece = next((s for s in out_shapes if s is not None), None)
-    if piece is None:
-        return
-    piece = list(piece)
-    if params.squeeze_axis:
-        axis = params.axis % (len(piece) + 1)
-        piece.insert(axis, 1)
-    axis = params.axis % len(piece)
-    piece[axis] = piece[axis] * params.num_outputs if piece[axis] else 0
-    in_shapes[0] = merge_shape(in_shapes[0], tuple(piece), "input and output shapes")
+    for piece in out_shapes:
+        if piece is None:
+            continue
+        piece = list(piece)
+        if params.squeeze_axis:
+            piece.insert(params.axis % (len(piece) + 1), 1)
+        axis = params.axis % len(piece)
+        piece[axis] = piece[axis] * params.num_outputs if piece[axis] else 0
+        in_shapes[0] = merge_shape(in_shapes[0], tuple(piece), "input and output shapes")
 
 
 @op("SliceChannel", aliases=("split",), params=SliceChannelParam,

@@ -17,3 +17,12 @@ __all__ = [
     'NAG', 'NDabs', 'Nadam', 'Optimizer', 'RMSProp', 'SGD', 'SGLD', 'Signum', 'LAMB',
     'Test', 'Updater', 'ccSGD', 'create', 'get_updater', 'register', 'contrib'
 ]
+
+# MXNet pickles an optimizer (Updater.get_states(dump_optimizer=True), Trainer/Module
+# states) as mxnet.optimizer.optimizer.<Class>: every class is reachable there too, so
+# such files load.
+for _cls in (SGD, ccSGD, NAG, Signum, DCASGD, SGLD, LARS, LBSGD, Adam, Adamax, Nadam, AdaGrad,
+             RMSProp, AdaDelta, Ftrl, FTML, LAMB, Updater):
+    setattr(optimizer, _cls.__name__, _cls)
+setattr(optimizer, "get_updater", get_updater)
+del _cls

@@ -14,6 +14,7 @@ from ..graph.passes.infer import infer_shapes, infer_types
 from ..name import NameManager
 from ..ops import registry
 from ..ops.param import format_value
+from ..util import is_np_shape
 
 __all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json", "create_op_symbol"]
 
@@ -82,7 +83,11 @@ class Symbol:
 
     def get_children(self):
         """A Group of the inputs of this symbol's node(s) (None for a variable)."""
-        ins = [e for out in self._outputs for e in out.node.inputs]
+        ins, seen = [], set()
+        for out in self._outputs:
+            if id(out.node) not in seen:
+                seen.add(id(out.node))
+                ins.extend(out.node.inputs)
         return Symbol(ins) if ins else None
 
     def __len__(self):
@@ -200,7 +205,12 @@ class Symbol:
         return self._infer_shape(True, *args, **kwargs)
 
     def _infer_shape(self, partial, *args, **kwargs):
-        known = self._known_inputs(args, kwargs, "shape", lambda s: tuple(s) if s else None)
+        np_mode = is_np_shape()
+        # NOTE: under np_shape, -1 marks an unknown dim and None an unknown shape; the
+        # passes use MXNet 1.x's 0 / None internally.
+        conv = (lambda s: None if s is None else tuple(0 if d == -1 else d for d in s)) \
+            if np_mode else (lambda s: tuple(s) if s else None)
+        known = self._known_inputs(args, kwargs, "shape", conv)
         nodes = self._nodes()
         values = {}
         for node in nodes:
@@ -211,8 +221,12 @@ class Symbol:
                 if shape is not None:
                     values[node.output(0)] = shape
         infer_shapes(nodes, values)
-        return self._collect(nodes, values, partial, complete=_shape_known,
-                             unknown=())
+        arg, out, aux = self._collect(nodes, values, partial, complete=_shape_known,
+                                      unknown=None if np_mode else ())
+        if np_mode and arg is not None:
+            fix = (lambda s: None if s is None else tuple(-1 if d == 0 else d for d in s))
+            arg, out, aux = [fix(s) for s in arg], [fix(s) for s in out], [fix(s) for s in aux]
+        return arg, out, aux
 
     def infer_type(self, *args, **kwargs):
         """(arg_types, out_types, aux_types) given some input dtypes; Nones if incomplete."""

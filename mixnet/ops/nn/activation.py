@@ -93,6 +93,7 @@ def _rrelu_slopes(xp, params, data, rng, is_train):
 
 
 @op("LeakyReLU", inputs=("data", "gamma"), list_inputs=_lr_inputs, params=LeakyReLUParam,
+    input_attrs={"gamma": {"__init__": '["Constant", {"value": 0.25}]'}},
     num_outputs=_lr_outputs, output_names=lambda p: ("output", "mask")[:_lr_outputs(p)],
     infer_shape=_lr_shape, infer_type=_lr_type, random=True, train=True)
 def leaky_relu(xp, params, data, gamma=None, rng=None, is_train=False):

@@ -6,7 +6,7 @@ channel-last layouts (NHWC, NDHWC) are moved to channel-first around them.
 """
 import math
 
-from ..infer import batch_from_output, ShapeError
+from ..infer import conv_input_from_output, ShapeError
 from ..param import Bool, Choice, Int, Param, Shape
 from ..registry import op
 from .fully_connected import layer_backward_gradient, param_kwargs
@@ -189,7 +189,7 @@ def _conv_shape(params, in_shapes):
 
 @op("Convolution", inputs=("data", "weight", "bias"), params=ConvolutionParam,
     list_inputs=_list_inputs, infer_shape=_conv_shape, infer_type=float_type,
-    infer_shape_backward=batch_from_output)
+    infer_shape_backward=conv_input_from_output)
 def convolution(xp, params, data, weight, bias=None):
     """Compute *N*-D convolution on *(N+2)*-D input."""
     last = channel_last(params.layout)

@@ -89,8 +89,13 @@ def _softmax_of(xp, params, data, length, sign):
     return e / xp.where(total > 0, total, 1)   # a row of length 0 gives zeros, as MXNet
 
 
+def _list_inputs(params):
+    return ("data", "length") if params.use_length else ("data",)
+
+
 def softmax_op(name, inputs=("data",)):
     return op(name, inputs=inputs, params=SoftmaxParam, infer_shape=_softmax_shape,
+              list_inputs=_list_inputs if "length" in inputs else None,
               infer_type=_softmax_type)
 
 
