@@ -33,10 +33,17 @@ def run_opr(op):
 def run_now(fn, reads, writes, name):
     """``run_opr`` without an Opr record (the engines' fast path)."""
     box = None
+    # MXNet propagates a failure through every variable an op uses, written ones too
+    # (e.g. the RNG variable): the box is shared, so one rethrow clears it everywhere.
     for v in reads:
         if v.exc is not None and v.exc.exc is not None:
             box = v.exc
             break
+    if box is None:
+        for v in writes:
+            if v.exc is not None and v.exc.exc is not None:
+                box = v.exc
+                break
     if box is None:
         try:
             fn()

@@ -23,19 +23,30 @@ __all__ = ["NDArray", "Chunk", "waitall", "new_array", "from_xp", "mark_variable
 class Chunk:
     """A buffer (None until first written) and the engine variable guarding it."""
 
-    __slots__ = ("data", "var")
+    __slots__ = ("data", "var", "shape", "dtype", "ctx")
 
-    def __init__(self, data=None):
-        self.data = data
+    def __init__(self, shape, dtype, ctx):
+        self.data = None
         self.var = engine.Var()
+        self.shape = shape
+        self.dtype = dtype
+        self.ctx = ctx
+
+    def materialize(self):
+        """A zero buffer for a chunk whose producing op failed (or never ran), so reads
+        after the error was reported see defined memory, as MXNet's preallocated ones."""
+        if self.data is None:
+            self.data = dispatch.xp_of(self.ctx).zeros(self.shape, dtype=self.dtype)
+        return self.data
 
 
 def new_array(shape, dtype, ctx):
     """A fresh NDArray whose buffer an engine op will produce."""
     arr = NDArray.__new__(NDArray)
-    arr._chunk = Chunk()
+    shape = tuple(shape)
+    arr._chunk = Chunk(shape, dtype, ctx)
     arr._view = None
-    arr.shape = tuple(shape)
+    arr.shape = shape
     arr.dtype = dtype
     arr._ctx = ctx
     arr._entry = None
@@ -106,8 +117,11 @@ class NDArray:
     # --- storage ---------------------------------------------------------------
     def _data(self):
         """The xp array (call only when the engine says it is ready)."""
+        d = self._chunk.data
+        if d is None:
+            d = self._chunk.materialize()
         v = self._view
-        return self._chunk.data if v is None else v(self._chunk.data)
+        return d if v is None else v(d)
 
     def _store(self, value):
         chunk = self._chunk
