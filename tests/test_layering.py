@@ -18,6 +18,7 @@ LAYERS = {
     "initializer": 9, "optimizer": 9, "lr_scheduler": 9, "metric": 9, "callback": 9,
     "kvstore": 10, "io": 10, "image": 10,
     "gluon": 11, "module": 11, "model": 11, "visualization": 11, "operator": 11,
+    "monitor": 11, "rnn": 11, "contrib": 11,
     "test_utils": 12, "profiler": 12, "compat": 12, "np": 12, "npx": 12,
 }
 

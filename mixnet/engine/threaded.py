@@ -144,6 +144,7 @@ class ThreadedEngine:
                 if d.pending == 0:
                     ready.append(d)
             op.dependents = None
+            op.fn = None   # a finished op may sit in readers lists: drop its closure (arrays)
             self._outstanding -= 1
             if self._waiters:
                 self._idle.notify_all()
