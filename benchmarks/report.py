@@ -2,7 +2,7 @@
 
 import statistics
 
-from workload_sizes import MLP_BATCH
+from workload_sizes import MLP_BATCH, MODULE_LENET_BATCH, MODULE_MLP_BATCH
 
 # how each workload's seconds-per-unit are shown in the tables
 DISPLAY = {
@@ -10,6 +10,14 @@ DISPLAY = {
     "chain20": (1e3, "ms/chain"),
     "mlp_autograd": (1e3, "ms/iter"),
     "engine_parallel": (1e3, "ms/pair"),
+    "module_mlp": (1e3, "ms/batch"),
+    "module_lenet": (1e3, "ms/batch"),
+}
+# training workloads whose throughput (samples/s = batch size / time per step) is printed
+BATCH_SIZES = {
+    "mlp_autograd": MLP_BATCH,
+    "module_mlp": MODULE_MLP_BATCH,
+    "module_lenet": MODULE_LENET_BATCH,
 }
 NOISY = 2.0  # a cell whose slowest round took over this many times its fastest gets a note
 BASE_COLUMNS = ("mixnet", "mxnet", "torch")
@@ -76,14 +84,12 @@ def notes(cells, threads, workloads):
         ]
         if parts:
             out.append("engine speed-up (NaiveEngine time / threaded time): " + ", ".join(parts))
-    if "mlp_autograd" in workloads:
-        parts = [
-            f"{c} {MLP_BATCH / get(c, 'mlp_autograd'):,.0f}"
-            for c in BASE_COLUMNS
-            if get(c, "mlp_autograd")
-        ]
+    for w, batch in BATCH_SIZES.items():
+        if w not in workloads:
+            continue
+        parts = [f"{c} {batch / get(c, w):,.0f}" for c in BASE_COLUMNS if get(c, w)]
         if parts:
-            out.append("mlp_autograd samples/s: " + ", ".join(parts))
+            out.append(f"{w} samples/s: " + ", ".join(parts))
     for (c, t, w), cell in sorted(cells.items()):
         if t == threads and cell.error:
             out.append(f"ERROR {c} {w}: {_last_line(cell.error)}")

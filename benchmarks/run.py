@@ -19,7 +19,14 @@ from pathlib import Path
 from report import Cell, notes, records, table
 from workers import HERE, Worker, WorkerSpec
 
-WORKLOADS = ("dispatch_add", "chain20", "mlp_autograd", "engine_parallel")
+WORKLOADS = (
+    "dispatch_add",
+    "chain20",
+    "mlp_autograd",
+    "engine_parallel",
+    "module_mlp",
+    "module_lenet",
+)
 FRAMEWORKS = ("mixnet", "mxnet", "torch")
 
 

@@ -23,6 +23,17 @@ from workload_sizes import (
     MLP_IN,
     MLP_ITERS,
     MLP_OUT,
+    MODULE_CLASSES,
+    MODULE_LENET_BATCH,
+    MODULE_LENET_ITERS,
+    MODULE_LENET_SHAPE,
+    MODULE_LR,
+    MODULE_MLP_BATCH,
+    MODULE_MLP_ITERS,
+    MODULE_MLP_LAYERS,
+    MODULE_MOMENTUM,
+    MODULE_SAMPLES,
+    MODULE_WARMUP,
 )
 
 mx = None  # set by load(): the mixnet or mxnet module
@@ -115,7 +126,83 @@ def engine_parallel():
     return time.perf_counter() - start, "pair"
 
 
-WORKLOADS = {f.__name__: f for f in (dispatch_add, chain20, mlp_autograd, engine_parallel)}
+def _mlp_symbol():
+    """784-512-256-10 MLP with relu, SoftmaxOutput (label: softmax_label)."""
+    x = mx.sym.Variable("data")
+    *hidden, out = MODULE_MLP_LAYERS[1:]
+    for i, n in enumerate(hidden, 1):
+        x = mx.sym.FullyConnected(x, num_hidden=n, name=f"fc{i}")
+        x = mx.sym.Activation(x, act_type="relu", name=f"relu{i}")
+    x = mx.sym.FullyConnected(x, num_hidden=out, name=f"fc{len(hidden) + 1}")
+    return mx.sym.SoftmaxOutput(x, name="softmax")
+
+
+def _lenet_symbol():
+    """LeNet as in MXNet's image-classification example: conv5x5x20, tanh, maxpool 2,
+    conv5x5x50, tanh, maxpool 2, fc500, tanh, fc10, SoftmaxOutput."""
+    x = mx.sym.Variable("data")
+    for i, filters in enumerate((20, 50), 1):
+        x = mx.sym.Convolution(x, kernel=(5, 5), num_filter=filters, name=f"conv{i}")
+        x = mx.sym.Activation(x, act_type="tanh", name=f"tanh{i}")
+        x = mx.sym.Pooling(x, pool_type="max", kernel=(2, 2), stride=(2, 2), name=f"pool{i}")
+    x = mx.sym.Flatten(x)
+    x = mx.sym.FullyConnected(x, num_hidden=500, name="fc1")
+    x = mx.sym.Activation(x, act_type="tanh", name="tanh3")
+    x = mx.sym.FullyConnected(x, num_hidden=MODULE_CLASSES, name="fc2")
+    return mx.sym.SoftmaxOutput(x, name="softmax")
+
+
+def _module_train(symbol, sample_shape, batch_size, iters):
+    """Seconds per batch of Module training: forward_backward, update, update_metric('acc').
+
+    The module is bound and initialised fresh each time (untimed); the batches come from an
+    NDArrayIter over random data, fetched before the clock starts, so the iterator is not
+    timed. update_metric reads the outputs back (asnumpy), a sync point every batch, as in
+    Module.fit.
+    """
+    rng = np.random.default_rng(0)
+    x = rng.random((MODULE_SAMPLES, *sample_shape), dtype=np.float32)
+    y = rng.integers(0, MODULE_CLASSES, MODULE_SAMPLES).astype(np.float32)
+    it = mx.io.NDArrayIter(x, y, batch_size=batch_size, label_name="softmax_label")
+    mod = mx.mod.Module(symbol, context=mx.cpu())
+    mod.bind(data_shapes=it.provide_data, label_shapes=it.provide_label, for_training=True)
+    mod.init_params(initializer=mx.init.Xavier())
+    mod.init_optimizer(
+        optimizer="sgd",
+        optimizer_params={"learning_rate": MODULE_LR, "momentum": MODULE_MOMENTUM},
+    )
+    metric = mx.metric.create("acc")
+    batches = list(it)
+
+    def step(batch):
+        mod.forward_backward(batch)
+        mod.update()
+        mod.update_metric(metric, batch.label)
+
+    for i in range(MODULE_WARMUP):
+        step(batches[i])
+    mx.nd.waitall()
+    start = time.perf_counter()
+    for i in range(iters):
+        step(batches[i % len(batches)])
+    mx.nd.waitall()
+    return (time.perf_counter() - start) / iters, "batch"
+
+
+def module_mlp():
+    return _module_train(_mlp_symbol(), MODULE_MLP_LAYERS[:1], MODULE_MLP_BATCH, MODULE_MLP_ITERS)
+
+
+def module_lenet():
+    return _module_train(
+        _lenet_symbol(), MODULE_LENET_SHAPE, MODULE_LENET_BATCH, MODULE_LENET_ITERS
+    )
+
+
+WORKLOADS = {
+    f.__name__: f
+    for f in (dispatch_add, chain20, mlp_autograd, engine_parallel, module_mlp, module_lenet)
+}
 
 
 def load():

@@ -23,6 +23,17 @@ from workload_sizes import (
     MLP_IN,
     MLP_ITERS,
     MLP_OUT,
+    MODULE_CLASSES,
+    MODULE_LENET_BATCH,
+    MODULE_LENET_ITERS,
+    MODULE_LENET_SHAPE,
+    MODULE_LR,
+    MODULE_MLP_BATCH,
+    MODULE_MLP_ITERS,
+    MODULE_MLP_LAYERS,
+    MODULE_MOMENTUM,
+    MODULE_SAMPLES,
+    MODULE_WARMUP,
 )
 
 torch = None  # set by load()
@@ -106,7 +117,84 @@ def engine_parallel():
     return time.perf_counter() - start, "pair"
 
 
-WORKLOADS = {f.__name__: f for f in (dispatch_add, chain20, mlp_autograd, engine_parallel)}
+def _mlp_model():
+    nn = torch.nn
+    layers = []
+    sizes = MODULE_MLP_LAYERS
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def _lenet_model():
+    nn = torch.nn
+    channels, height, width = MODULE_LENET_SHAPE
+
+    def side(n):  # two (5x5 valid conv, 2x2 pool) stages
+        return ((n - 4) // 2 - 4) // 2
+
+    flat = 50 * side(height) * side(width)
+    return nn.Sequential(
+        nn.Conv2d(channels, 20, 5),
+        nn.Tanh(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(20, 50, 5),
+        nn.Tanh(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(flat, 500),
+        nn.Tanh(),
+        nn.Linear(500, MODULE_CLASSES),
+    )
+
+
+def _module_train(model, sample_shape, batch_size, iters):
+    """The Module workloads in torch: zero_grad, forward, CrossEntropyLoss, backward,
+    SGD(momentum) step, and the accuracy count that update_metric('acc') does."""
+    rng = np.random.default_rng(0)
+    x = torch.from_numpy(rng.random((MODULE_SAMPLES, *sample_shape), dtype=np.float32))
+    y = torch.from_numpy(rng.integers(0, MODULE_CLASSES, MODULE_SAMPLES))
+    batches = [
+        (x[i : i + batch_size], y[i : i + batch_size])
+        for i in range(0, MODULE_SAMPLES - batch_size + 1, batch_size)
+    ]
+    opt = torch.optim.SGD(model.parameters(), lr=MODULE_LR, momentum=MODULE_MOMENTUM)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    correct = 0
+
+    def step(batch):
+        nonlocal correct
+        data, label = batch
+        opt.zero_grad()
+        out = model(data)
+        loss_fn(out, label).backward()
+        opt.step()
+        correct += int((out.argmax(1) == label).sum())
+
+    for i in range(MODULE_WARMUP):
+        step(batches[i])
+    start = time.perf_counter()
+    for i in range(iters):
+        step(batches[i % len(batches)])
+    return (time.perf_counter() - start) / iters, "batch"
+
+
+def module_mlp():
+    return _module_train(_mlp_model(), MODULE_MLP_LAYERS[:1], MODULE_MLP_BATCH, MODULE_MLP_ITERS)
+
+
+def module_lenet():
+    return _module_train(
+        _lenet_model(), MODULE_LENET_SHAPE, MODULE_LENET_BATCH, MODULE_LENET_ITERS
+    )
+
+
+WORKLOADS = {
+    f.__name__: f
+    for f in (dispatch_add, chain20, mlp_autograd, engine_parallel, module_mlp, module_lenet)
+}
 
 
 def load():

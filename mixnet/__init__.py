@@ -28,6 +28,7 @@ from . import visualization
 from . import visualization as viz
 from . import module
 from . import gluon
+from . import contrib
 from . import module as mod
 from .name import NameManager
 from .compat import install_as_mxnet

@@ -68,6 +68,10 @@ class Monitor:
         for exe in self.exes:
             for array in exe.arg_arrays + exe.aux_arrays:
                 array.wait_to_read()
+        # NOTE: the callbacks run inside the executor's engine operations, which MXNet's
+        # waits above cover but ours need not (outputs are written by the same operation
+        # that reports them): wait for all of them before reading the queue.
+        ndarray.waitall()
 
     def tic(self):
         """Start collecting stats for the current batch; call before forward."""

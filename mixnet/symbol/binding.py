@@ -92,14 +92,26 @@ def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None, gr
         aux_types = [np.float32] * len(aux_shapes)
     reqs = _grad_reqs(grad_req, names)
     shared = shared_buffer if shared_buffer is not None else {}
+    place = _placement(self, ctx, group2ctx)
     args, grads = [], []
     for n, s, t, r in zip(names, arg_shapes, arg_types, reqs):
-        args.append(_alloc(shared, n, s, t, ctx, shared_exec, "arg_dict"))
+        args.append(_alloc(shared, n, s, t, place[n], shared_exec, "arg_dict"))
         grads.append(None if r == "null" else
-                     _alloc({}, n, s, t, ctx, shared_exec, "grad_dict"))
-    aux = [_alloc({}, n, s, t, ctx, shared_exec, "aux_dict")
+                     _alloc({}, n, s, t, place[n], shared_exec, "grad_dict"))
+    aux = [_alloc({}, n, s, t, place[n], shared_exec, "aux_dict")
            for n, s, t in zip(self.list_auxiliary_states(), aux_shapes, aux_types)]
     return Executor(self, ctx, args, grads, reqs, aux, group2ctx)
+
+
+def _placement(sym, ctx, group2ctx):
+    """Context of each variable: its ``ctx_group``'s device under ``group2ctx``."""
+    from ..graph.node import topo_order
+    out = {}
+    for node in topo_order(sym._outputs):
+        if node.op is None:
+            group = node.attrs.get("__ctx_group__")
+            out[node.name] = (group2ctx or {}).get(group, ctx)
+    return out
 
 
 def _alloc(shared, name, shape, dtype, ctx, shared_exec, which):

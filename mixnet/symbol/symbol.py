@@ -134,6 +134,8 @@ class Symbol:
         node = self._single_node("attr")
         if node.op is not None and node.params is not None and key in node.params._specs:
             return format_value(getattr(node.params, key))
+        if key in _HIDDEN_KWARGS:
+            key = f"__{key}__"
         return node.attrs.get(key)
 
     def list_attr(self, recursive=False):
@@ -331,7 +333,15 @@ def _output_name(entry):
 
 def _all_attrs(node):
     yield from node.param_attrs().items()
-    yield from node.attrs.items()
+    for k, v in node.attrs.items():
+        yield k, v
+        if k.startswith("__") and k.endswith("__") and k[2:-2] in _HIDDEN_KWARGS:
+            yield k[2:-2], v     # MXNet shows hidden keys in both forms
+
+
+def _hide(attrs):
+    """MXNet stores hidden keys (lr_mult, ctx_group...) as __key__."""
+    return {(f"__{k}__" if k in _HIDDEN_KWARGS else k): v for k, v in attrs.items()}
 
 
 def _shape_known(shape):
@@ -367,7 +377,7 @@ def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None
     """
     if not isinstance(name, str):
         raise TypeError("Expect a string for variable `name`")
-    attrs = dict(AttrScope.current.get(attr))
+    attrs = _hide(AttrScope.current.get(_hide(attr or {})))
     if shape is not None:
         attrs["__shape__"] = str(tuple(shape))
     if lr_mult is not None:
@@ -435,7 +445,7 @@ def create_op_symbol(op, inputs, kwargs, name=None, attr=None, hint=None):
     params = op.make_params(kwargs)
     hint = (hint or op.name).lower()
     node_name = NameManager.current.get(name, hint)
-    attrs = dict(AttrScope.current.get(attr))
+    attrs = _hide(AttrScope.current.get(_hide(attr)))
     names = op.input_names(params)
     entries = []
     for i, input_name in enumerate(names):

@@ -60,7 +60,8 @@ def _update(values, entry, new, merge, node, what):
     except (ShapeError, InferTypeError) as err:
         raise InferenceError(f"Error in operator {node.name}: [{node.op.name}] inconsistent "
                              f"{what}: {err}") from None
-    if merged != old:
+    # NOTE: ``np.dtype('float64') == None`` is True in NumPy, so test None by identity.
+    if (old is None) != (merged is None) or merged != old:
         values[entry] = merged
         return True
     return False

@@ -1,0 +1,4 @@
+"""``mx.contrib``: experimental features (AMP)."""
+from . import amp
+
+__all__ = ["amp"]
