@@ -12,6 +12,8 @@ from .ndarray import NDArray
 
 __all__ = ["Monitor"]
 
+_LOG = logging.getLogger(__name__)
+
 
 def _norm_stat(x):
     """|x| / sqrt(size(x)): the default statistic (computed asynchronously)."""
@@ -103,7 +105,7 @@ class Monitor:
     def toc_print(self):
         """End collecting and log the results."""
         for n, k, v in self.toc():
-            logging.info('Batch: {:7d} {:30s} {:s}'.format(n, k, v))
+            _LOG.info(f'Batch: {n:7d} {k:30s} {v:s}')
 
 
 def _format(values):

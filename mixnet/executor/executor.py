@@ -112,16 +112,14 @@ class Executor:
                 if id(e.node) in fwd_ids:
                     saved.add(self._slot_of[e])
         self._saved_slots = sorted(saved)
-        grad_slots = []
-        self._bwd_steps = compile_steps(bwd_nodes, self._slot_of, shapes, dtypes,
-                                        keep=[])
-        for (n, i), g in zip(wants, grads):
-            grad_slots.append((i, None if g is None else self._slot_of[g]))
-        self._grad_slots = grad_slots
-        # keep gradient results alive until written out
-        keep = {s for _, s in grad_slots if s is not None}
-        for step in self._bwd_steps:
-            step.release = tuple(s for s in step.release if s not in keep)
+        for g in grads:
+            if g is not None and g not in self._slot_of:
+                self._slot_of[g] = len(self._slot_of)
+        self._grad_slots = [(i, None if g is None else self._slot_of[g])
+                            for (n, i), g in zip(wants, grads)]
+        # gradient results stay alive until written out
+        keep = [s for _, s in self._grad_slots if s is not None]
+        self._bwd_steps = compile_steps(bwd_nodes, self._slot_of, shapes, dtypes, keep)
 
     _saved_slots = ()
     _bwd_nodes = ()

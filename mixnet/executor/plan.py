@@ -11,7 +11,8 @@ __all__ = ["Step", "compile_steps", "run_steps"]
 
 
 class Step:
-    __slots__ = ("node", "op", "params", "ins", "outs", "shapes", "dtypes", "release", "extras")
+    __slots__ = ("node", "op", "params", "ins", "outs", "shapes", "dtypes", "release", "extras",
+                 "req")
 
     def __init__(self, node, ins, outs, shapes, dtypes):
         self.node = node
@@ -22,7 +23,8 @@ class Step:
         self.shapes = shapes
         self.dtypes = dtypes
         self.release = ()
-        self.extras = node.op.random or node.op.train
+        self.req = None
+        self.extras = node.op.random or node.op.train or node.op.output_req
 
 
 def compile_steps(nodes, slot_of, shapes, dtypes, keep=()):
@@ -44,7 +46,18 @@ def compile_steps(nodes, slot_of, shapes, dtypes, keep=()):
         steps.append(Step(node, ins, outs, [shapes.get(node.output(i)) for i in range(len(outs))],
                           [dtypes.get(node.output(i)) for i in range(len(outs))]))
     _plan_release(steps, set(keep))
+    _plan_req(steps, set(keep))
     return steps
+
+
+def _plan_req(steps, keep):
+    """Which outputs of ``output_req`` ops anything reads (the rest are not computed)."""
+    used = set(keep)
+    for step in steps:
+        used.update(step.ins)
+    for step in steps:
+        if step.op.output_req:
+            step.req = tuple(s in used for s in step.outs)
 
 
 def _plan_release(steps, keep):
@@ -72,13 +85,15 @@ def run_steps(steps, vals, xp, is_train, rng, monitor=None):
                 kw["rng"] = rng
             if step.op.train:
                 kw["is_train"] = is_train
+            if step.req is not None:
+                kw["req"] = step.req
             res = step.op.forward(xp, step.params, *args, **kw)
         else:
             res = step.op.forward(xp, step.params, *args)
         if len(step.outs) == 1:
             res = (res,)
         for slot, r, shape, dtype in zip(step.outs, res, step.shapes, step.dtypes):
-            if dtype is not None and shape is not None:
+            if r is not None and dtype is not None and shape is not None:
                 r = finalize(r, dtype, shape, xp)
             vals[slot] = r
         if monitor is not None:

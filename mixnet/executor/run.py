@@ -13,9 +13,16 @@ __all__ = ["run_graph"]
 def run_graph(entries, value_of):
     """NDArrays for ``entries``; nodes without a value are computed via the engine."""
     values = {}
-    for node in _order(entries, value_of, values):
+    order = _order(entries, value_of, values)
+    used = set(entries)
+    for node in order:
+        used.update(node.inputs)
+    for node in order:
         inputs = [values[e] if e in values else value_of(e) for e in node.inputs]
-        outs = dispatch.invoke(node.op, inputs, node.params, new_array=new_array)
+        req = None
+        if node.op.output_req:
+            req = [node.output(i) in used for i in range(node.num_outputs)]
+        outs = dispatch.invoke(node.op, inputs, node.params, new_array=new_array, req=req)
         if not isinstance(outs, (list, tuple)):
             outs = [outs]
         for i, arr in enumerate(outs):

@@ -76,11 +76,12 @@ def _infer_uncached(op, params, inputs):
     return out_shapes, out_types, cost, op.num_visible_outputs(params)
 
 
-def invoke(op, inputs, params, out=None, ctx=None, new_array=None):
+def invoke(op, inputs, params, out=None, ctx=None, new_array=None, req=None):
     """Run ``op`` on NDArrays ``inputs``; return its visible output(s).
 
     ``out``: NDArray(s) to write into (MXNet's ``out=``); ``ctx``: device of ops with no
-    array inputs; ``new_array(shape, dtype, ctx)`` makes fresh outputs.
+    array inputs; ``new_array(shape, dtype, ctx)`` makes fresh outputs; ``req``: which
+    outputs are needed, for ``output_req`` ops (the others are left unwritten).
     """
     if op.imperative is not None:
         return op.imperative(params, inputs)
@@ -100,15 +101,17 @@ def invoke(op, inputs, params, out=None, ctx=None, new_array=None):
     xp = _xp_cache.get(ctx) or xp_of(ctx)
     reads = [x._chunk.var for x in inputs]
     writes = [y._chunk.var for y in outputs]
-    if op.plain:
+    if op.plain and not op.output_req:
         if len(outputs) == 1:
             fn = _kernel1(op.forward, xp, params, inputs, outputs[0], out_shapes[0],
                           out_types[0])
         else:
             fn = _kernel(op.forward, xp, params, inputs, outputs, out_shapes, out_types, {})
     else:
-        fn = _kernel(op.forward, xp, params, inputs, outputs, out_shapes, out_types,
-                     _extras(op, ctx, inputs, writes))
+        extras = _extras(op, ctx, inputs, writes)
+        if op.output_req and req is not None:
+            extras["req"] = tuple(req)
+        fn = _kernel(op.forward, xp, params, inputs, outputs, out_shapes, out_types, extras)
     engine.push(fn, reads, writes, ctx, op.name, cost)
     if out is not None:
         return out
@@ -172,6 +175,8 @@ def _kernel(forward, xp, params, inputs, outputs, shapes, types, extras):
         if len(outputs) == 1:
             res = (res,)
         for y, r, s, t in zip(outputs, res, shapes, types):
+            if r is None:
+                continue   # not required (output_req); reads see zeros
             for a in args:
                 if r is a:
                     r = r.copy()

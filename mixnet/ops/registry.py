@@ -52,7 +52,7 @@ class Op:
                  infer_type=same_type, grad=NOT_DECLARED, aliases=(), namespace="",
                  variadic=None, mutate=(), inplace=(), random=False, train=False,
                  creates=False, elementwise=False, doc=None, nd_name=None, list_inputs=None,
-                 infer_shape_backward=None, input_attrs=None):
+                 infer_shape_backward=None, input_attrs=None, output_req=False):
         self.name = name
         self.forward = forward
         self.inputs = tuple(inputs)
@@ -86,6 +86,9 @@ class Op:
         # attributes given to auto-created input variables (BatchNorm's moving stats get
         # their __init__), MXNet's FSetInputVarAttrOnCompose
         self.input_attrs = input_attrs or {}
+        # output_req: forward accepts ``req=`` (a bool per output, MXNet's kNullOp) and
+        # returns None for outputs nobody needs (fused backward ops skip that work).
+        self.output_req = output_req
         self.default_params = _default_params(params)
         # imperative(params, input NDArrays) -> output NDArrays, for ops that run Python
         # at the array level instead of a kernel (autograd.Function, Custom ops).
@@ -94,7 +97,7 @@ class Op:
     @property
     def plain(self):
         """A kernel with no extras: no mutated inputs, no RNG, no train flag."""
-        return not (self.mutate or self.random or self.train)
+        return not (self.mutate or self.random or self.train or self.output_req)
 
     # --- gradient declaration ------------------------------------------------
     def gradient(self, fn):

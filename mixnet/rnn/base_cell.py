@@ -6,15 +6,15 @@ Layer 11: imports symbol and ndarray.
 from .. import ndarray, symbol
 from ..base import string_types
 
-__all__ = ["RNNParams", "BaseRNNCell"]
+__all__ = ["BaseRNNCell", "RNNParams"]
 
 
 def cells_state_info(cells):
-    return sum([c.state_info for c in cells], [])
+    return [info for c in cells for info in c.state_info]
 
 
 def cells_begin_state(cells, **kwargs):
-    return sum([c.begin_state(**kwargs) for c in cells], [])
+    return [state for c in cells for state in c.begin_state(**kwargs)]
 
 
 def cells_unpack_weights(cells, args):
@@ -148,7 +148,7 @@ class BaseRNNCell:
             self._init_counter += 1
             if info is not None:
                 kwargs.update(info)
-            states.append(func(name='%sbegin_state_%d' % (self._prefix, self._init_counter),
+            states.append(func(name=f'{self._prefix}begin_state_{self._init_counter}',
                                **kwargs))
         return states
 
@@ -160,12 +160,12 @@ class BaseRNNCell:
             return args
         h = self._num_hidden
         for group in ['i2h', 'h2h']:
-            weight = args.pop('%s%s_weight' % (self._prefix, group))
-            bias = args.pop('%s%s_bias' % (self._prefix, group))
+            weight = args.pop(f'{self._prefix}{group}_weight')
+            bias = args.pop(f'{self._prefix}{group}_bias')
             for j, gate in enumerate(self._gate_names):
-                args['%s%s%s_weight' % (self._prefix, group, gate)] = \
+                args[f'{self._prefix}{group}{gate}_weight'] = \
                     weight[j * h:(j + 1) * h].copy()
-                args['%s%s%s_bias' % (self._prefix, group, gate)] = bias[j * h:(j + 1) * h].copy()
+                args[f'{self._prefix}{group}{gate}_bias'] = bias[j * h:(j + 1) * h].copy()
         return args
 
     def pack_weights(self, args):
@@ -176,10 +176,10 @@ class BaseRNNCell:
         for group in ['i2h', 'h2h']:
             weight, bias = [], []
             for gate in self._gate_names:
-                weight.append(args.pop('%s%s%s_weight' % (self._prefix, group, gate)))
-                bias.append(args.pop('%s%s%s_bias' % (self._prefix, group, gate)))
-            args['%s%s_weight' % (self._prefix, group)] = ndarray.concatenate(weight)
-            args['%s%s_bias' % (self._prefix, group)] = ndarray.concatenate(bias)
+                weight.append(args.pop(f'{self._prefix}{group}{gate}_weight'))
+                bias.append(args.pop(f'{self._prefix}{group}{gate}_bias'))
+            args[f'{self._prefix}{group}_weight'] = ndarray.concatenate(weight)
+            args[f'{self._prefix}{group}_bias'] = ndarray.concatenate(bias)
         return args
 
     def unroll(self, length, inputs, begin_state=None, layout='NTC', merge_outputs=None):

@@ -7,7 +7,7 @@ from .. import initializer as init
 from .. import symbol
 from .base_cell import BaseRNNCell
 
-__all__ = ["RNNCell", "LSTMCell", "GRUCell"]
+__all__ = ["GRUCell", "LSTMCell", "RNNCell"]
 
 
 class _DenseCell(BaseRNNCell):
@@ -34,9 +34,9 @@ class _DenseCell(BaseRNNCell):
     def _projections(self, inputs, state, name, i2h_name='i2h', h2h_name='h2h'):
         width = self._num_hidden * len(self._gate_names)
         i2h = symbol.FullyConnected(data=inputs, weight=self._iW, bias=self._iB,
-                                    num_hidden=width, name='%s%s' % (name, i2h_name))
+                                    num_hidden=width, name=f'{name}{i2h_name}')
         h2h = symbol.FullyConnected(data=state, weight=self._hW, bias=self._hB,
-                                    num_hidden=width, name='%s%s' % (name, h2h_name))
+                                    num_hidden=width, name=f'{name}{h2h_name}')
         return i2h, h2h
 
 
@@ -65,9 +65,9 @@ class RNNCell(_DenseCell):
 
     def __call__(self, inputs, states):
         self._counter += 1
-        name = '%st%d_' % (self._prefix, self._counter)
+        name = f'{self._prefix}t{self._counter}_'
         i2h, h2h = self._projections(inputs, states[0], name)
-        output = self._get_activation(i2h + h2h, self._activation, name='%sout' % name)
+        output = self._get_activation(i2h + h2h, self._activation, name=f'{name}out')
         return output, [output]
 
 
@@ -99,17 +99,17 @@ class LSTMCell(_DenseCell):
 
     def __call__(self, inputs, states):
         self._counter += 1
-        name = '%st%d_' % (self._prefix, self._counter)
+        name = f'{self._prefix}t{self._counter}_'
         i2h, h2h = self._projections(inputs, states[0], name)
-        gates = symbol.SliceChannel(i2h + h2h, num_outputs=4, name='%sslice' % name)
-        in_gate = symbol.Activation(gates[0], act_type='sigmoid', name='%si' % name)
-        forget_gate = symbol.Activation(gates[1], act_type='sigmoid', name='%sf' % name)
-        in_transform = symbol.Activation(gates[2], act_type='tanh', name='%sc' % name)
-        out_gate = symbol.Activation(gates[3], act_type='sigmoid', name='%so' % name)
+        gates = symbol.SliceChannel(i2h + h2h, num_outputs=4, name=f'{name}slice')
+        in_gate = symbol.Activation(gates[0], act_type='sigmoid', name=f'{name}i')
+        forget_gate = symbol.Activation(gates[1], act_type='sigmoid', name=f'{name}f')
+        in_transform = symbol.Activation(gates[2], act_type='tanh', name=f'{name}c')
+        out_gate = symbol.Activation(gates[3], act_type='sigmoid', name=f'{name}o')
         next_c = symbol._internal._plus(forget_gate * states[1], in_gate * in_transform,
-                                        name='%sstate' % name)
+                                        name=f'{name}state')
         next_h = symbol._internal._mul(out_gate, symbol.Activation(next_c, act_type='tanh'),
-                                       name='%sout' % name)
+                                       name=f'{name}out')
         return next_h, [next_h, next_c]
 
 
@@ -135,16 +135,16 @@ class GRUCell(_DenseCell):
 
     def __call__(self, inputs, states):
         self._counter += 1
-        name = '%st%d_' % (self._prefix, self._counter)
+        name = f'{self._prefix}t{self._counter}_'
         prev_h = states[0]
         i2h, h2h = self._projections(inputs, prev_h, name, '_i2h', '_h2h')
-        i2h_r, i2h_z, i2h = symbol.SliceChannel(i2h, num_outputs=3, name='%s_i2h_slice' % name)
-        h2h_r, h2h_z, h2h = symbol.SliceChannel(h2h, num_outputs=3, name='%s_h2h_slice' % name)
-        reset_gate = symbol.Activation(i2h_r + h2h_r, act_type='sigmoid', name='%s_r_act' % name)
+        i2h_r, i2h_z, i2h = symbol.SliceChannel(i2h, num_outputs=3, name=f'{name}_i2h_slice')
+        h2h_r, h2h_z, h2h = symbol.SliceChannel(h2h, num_outputs=3, name=f'{name}_h2h_slice')
+        reset_gate = symbol.Activation(i2h_r + h2h_r, act_type='sigmoid', name=f'{name}_r_act')
         update_gate = symbol.Activation(i2h_z + h2h_z, act_type='sigmoid',
-                                        name='%s_z_act' % name)
+                                        name=f'{name}_z_act')
         next_h_tmp = symbol.Activation(i2h + reset_gate * h2h, act_type='tanh',
-                                       name='%s_h_act' % name)
+                                       name=f'{name}_h_act')
         next_h = symbol._internal._plus((1. - update_gate) * next_h_tmp,
-                                        update_gate * prev_h, name='%sout' % name)
+                                        update_gate * prev_h, name=f'{name}out')
         return next_h, [next_h]

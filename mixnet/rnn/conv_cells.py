@@ -8,7 +8,7 @@ import functools
 from .. import symbol
 from .base_cell import BaseRNNCell
 
-__all__ = ["BaseConvRNNCell", "ConvRNNCell", "ConvLSTMCell", "ConvGRUCell"]
+__all__ = ["BaseConvRNNCell", "ConvGRUCell", "ConvLSTMCell", "ConvRNNCell"]
 
 _LEAKY = functools.partial(symbol.LeakyReLU, act_type='leaky', slope=0.2)
 
@@ -49,7 +49,7 @@ class BaseConvRNNCell(BaseRNNCell):
                  activation=_LEAKY, prefix='', params=None, conv_layout='NCHW'):
         super().__init__(prefix=prefix, params=params)
         if h2h_kernel[0] % 2 != 1 or h2h_kernel[1] % 2 != 1:
-            raise ValueError("Only support odd number, get h2h_kernel= %s" % str(h2h_kernel))
+            raise ValueError(f"Only support odd number, get h2h_kernel= {h2h_kernel!s}")
         self._h2h_kernel = h2h_kernel
         self._h2h_pad = (h2h_dilate[0] * (h2h_kernel[0] - 1) // 2,
                          h2h_dilate[1] * (h2h_kernel[1] - 1) // 2)
@@ -85,11 +85,11 @@ class BaseConvRNNCell(BaseRNNCell):
 
     def _conv_forward(self, inputs, states, name):
         width = self._num_hidden * self._num_gates
-        i2h = symbol.Convolution(name='%si2h' % name, data=inputs, num_filter=width,
+        i2h = symbol.Convolution(name=f'{name}i2h', data=inputs, num_filter=width,
                                  kernel=self._i2h_kernel, stride=self._i2h_stride,
                                  pad=self._i2h_pad, dilate=self._i2h_dilate, weight=self._iW,
                                  bias=self._iB, layout=self._conv_layout)
-        h2h = symbol.Convolution(name='%sh2h' % name, data=states[0], num_filter=width,
+        h2h = symbol.Convolution(name=f'{name}h2h', data=states[0], num_filter=width,
                                  kernel=self._h2h_kernel, dilate=self._h2h_dilate,
                                  pad=self._h2h_pad, stride=(1, 1), weight=self._hW,
                                  bias=self._hB, layout=self._conv_layout)
@@ -112,9 +112,9 @@ class ConvRNNCell(BaseConvRNNCell):
 
     def __call__(self, inputs, states):
         self._counter += 1
-        name = '%st%d_' % (self._prefix, self._counter)
+        name = f'{self._prefix}t{self._counter}_'
         i2h, h2h = self._conv_forward(inputs, states, name)
-        output = self._get_activation(i2h + h2h, self._activation, name='%sout' % name)
+        output = self._get_activation(i2h + h2h, self._activation, name=f'{name}out')
         return output, [output]
 
 
@@ -130,18 +130,18 @@ class ConvLSTMCell(BaseConvRNNCell):
 
     def __call__(self, inputs, states):
         self._counter += 1
-        name = '%st%d_' % (self._prefix, self._counter)
+        name = f'{self._prefix}t{self._counter}_'
         i2h, h2h = self._conv_forward(inputs, states, name)
         gates = symbol.SliceChannel(i2h + h2h, num_outputs=4,
-                                    axis=self._conv_layout.find('C'), name='%sslice' % name)
-        in_gate = symbol.Activation(gates[0], act_type='sigmoid', name='%si' % name)
-        forget_gate = symbol.Activation(gates[1], act_type='sigmoid', name='%sf' % name)
-        in_transform = self._get_activation(gates[2], self._activation, name='%sc' % name)
-        out_gate = symbol.Activation(gates[3], act_type='sigmoid', name='%so' % name)
+                                    axis=self._conv_layout.find('C'), name=f'{name}slice')
+        in_gate = symbol.Activation(gates[0], act_type='sigmoid', name=f'{name}i')
+        forget_gate = symbol.Activation(gates[1], act_type='sigmoid', name=f'{name}f')
+        in_transform = self._get_activation(gates[2], self._activation, name=f'{name}c')
+        out_gate = symbol.Activation(gates[3], act_type='sigmoid', name=f'{name}o')
         next_c = symbol._internal._plus(forget_gate * states[1], in_gate * in_transform,
-                                        name='%sstate' % name)
+                                        name=f'{name}state')
         next_h = symbol._internal._mul(out_gate, self._get_activation(next_c, self._activation),
-                                       name='%sout' % name)
+                                       name=f'{name}out')
         return next_h, [next_h, next_c]
 
 
@@ -158,15 +158,15 @@ class ConvGRUCell(BaseConvRNNCell):
 
     def __call__(self, inputs, states):
         self._counter += 1
-        name = '%st%d_' % (self._prefix, self._counter)
+        name = f'{self._prefix}t{self._counter}_'
         i2h, h2h = self._conv_forward(inputs, states, name)
-        i2h_r, i2h_z, i2h = symbol.SliceChannel(i2h, num_outputs=3, name='%s_i2h_slice' % name)
-        h2h_r, h2h_z, h2h = symbol.SliceChannel(h2h, num_outputs=3, name='%s_h2h_slice' % name)
-        reset_gate = symbol.Activation(i2h_r + h2h_r, act_type='sigmoid', name='%s_r_act' % name)
+        i2h_r, i2h_z, i2h = symbol.SliceChannel(i2h, num_outputs=3, name=f'{name}_i2h_slice')
+        h2h_r, h2h_z, h2h = symbol.SliceChannel(h2h, num_outputs=3, name=f'{name}_h2h_slice')
+        reset_gate = symbol.Activation(i2h_r + h2h_r, act_type='sigmoid', name=f'{name}_r_act')
         update_gate = symbol.Activation(i2h_z + h2h_z, act_type='sigmoid',
-                                        name='%s_z_act' % name)
+                                        name=f'{name}_z_act')
         next_h_tmp = self._get_activation(i2h + reset_gate * h2h, self._activation,
-                                          name='%s_h_act' % name)
+                                          name=f'{name}_h_act')
         next_h = symbol._internal._plus((1. - update_gate) * next_h_tmp,
-                                        update_gate * states[0], name='%sout' % name)
+                                        update_gate * states[0], name=f'{name}out')
         return next_h, [next_h]

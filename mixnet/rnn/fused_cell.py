@@ -47,7 +47,7 @@ class FusedRNNCell(BaseRNNCell):
     def __init__(self, num_hidden, num_layers=1, mode='lstm', bidirectional=False,
                  dropout=0., get_next_state=False, forget_bias=1.0, prefix=None, params=None):
         if prefix is None:
-            prefix = '%s_' % mode
+            prefix = f'{mode}_'
         super().__init__(prefix=prefix, params=params)
         self._num_hidden = num_hidden
         self._num_layers = num_layers
@@ -91,7 +91,7 @@ class FusedRNNCell(BaseRNNCell):
     def pack_weights(self, args):
         args = args.copy()
         b, m, h = self._bidirectional + 1, self._num_gates, self._num_hidden
-        w0 = args['%sl0_i2h%s_weight' % (self._prefix, self._gate_names[0])]
+        w0 = args[f'{self._prefix}l0_i2h{self._gate_names[0]}_weight']
         num_input = w0.shape[1]
         total = (num_input + h + 2) * h * m * b + \
             (self._num_layers - 1) * m * h * (h + b * h + 2) * b
@@ -112,7 +112,7 @@ class FusedRNNCell(BaseRNNCell):
                           "faster speed")
             inputs = symbol.swapaxes(inputs, dim1=0, dim2=1)
         elif axis != 0:
-            raise ValueError("Unsupported layout %s" % layout)
+            raise ValueError(f"Unsupported layout {layout}")
         if begin_state is None:
             begin_state = self.begin_state()
         states = {'state': begin_state[0]}
@@ -145,13 +145,13 @@ class FusedRNNCell(BaseRNNCell):
         stack = SequentialRNNCell()
         for i in range(self._num_layers):
             if self._bidirectional:
-                stack.add(BidirectionalCell(make('%sl%d_' % (self._prefix, i)),
-                                            make('%sr%d_' % (self._prefix, i)),
-                                            output_prefix='%sbi_l%d_' % (self._prefix, i)))
+                stack.add(BidirectionalCell(make(f'{self._prefix}l{i}_'),
+                                            make(f'{self._prefix}r{i}_'),
+                                            output_prefix=f'{self._prefix}bi_l{i}_'))
             else:
-                stack.add(make('%sl%d_' % (self._prefix, i)))
+                stack.add(make(f'{self._prefix}l{i}_'))
             if self._dropout > 0 and i != self._num_layers - 1:
-                stack.add(DropoutCell(self._dropout, prefix='%s_dropout%d_' % (self._prefix, i)))
+                stack.add(DropoutCell(self._dropout, prefix=f'{self._prefix}_dropout{i}_'))
         return stack
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from .. import ndarray
 from ..io import DataBatch, DataDesc, DataIter
 
-__all__ = ["encode_sentences", "BucketSentenceIter"]
+__all__ = ["BucketSentenceIter", "encode_sentences"]
 
 
 def encode_sentences(sentences, vocab=None, invalid_label=-1, invalid_key='\n',
@@ -57,7 +57,7 @@ def encode_sentences(sentences, vocab=None, invalid_label=-1, invalid_key='\n',
         for word in sent:
             if word not in vocab:
                 if not (new_vocab or unknown_token):
-                    raise KeyError("Unknown token %s" % word)
+                    raise KeyError(f"Unknown token {word}")
                 if idx == invalid_label:
                     idx += 1
                 if unknown_token:
@@ -102,8 +102,8 @@ class BucketSentenceIter(DataIter):
         buckets.sort()
         self.major_axis = layout.find('N')
         if self.major_axis not in (0, 1):
-            raise ValueError("Invalid layout %s: Must by NT (batch major) or TN (time major)"
-                             % layout)
+            raise ValueError(f"Invalid layout {layout}: Must by NT (batch major) or TN "
+                             f"(time major)")
         self.data, self.buckets = self._fill_buckets(sentences, buckets, invalid_label, dtype)
         self.batch_size = batch_size
         self.data_name = data_name
@@ -138,7 +138,7 @@ class BucketSentenceIter(DataIter):
             buff = np.full((buckets[buck],), invalid_label, dtype=dtype)
             buff[:len(sent)] = sent
             data[buck].append(buff)
-        print("WARNING: discarded %d sentences longer than the largest bucket." % ndiscard)
+        print(f"WARNING: discarded {ndiscard} sentences longer than the largest bucket.")
         buckets = [b for b, u in zip(buckets, used) if u]
         return [np.asarray(d, dtype=dtype) for d in data if d], buckets
 

@@ -8,7 +8,7 @@ from .base_cell import BaseRNNCell, normalize_sequence
 from .fused_cell import FusedRNNCell
 from .stack_cells import BidirectionalCell, SequentialRNNCell
 
-__all__ = ["ModifierCell", "ZoneoutCell", "ResidualCell"]
+__all__ = ["ModifierCell", "ResidualCell", "ZoneoutCell"]
 
 
 class ModifierCell(BaseRNNCell):
@@ -31,8 +31,10 @@ class ModifierCell(BaseRNNCell):
 
     def begin_state(self, init_sym=symbol.zeros, **kwargs):
         self._check_not_modified()
+        # ``func=`` as the other cells take it works too (MXNet passes both: a TypeError)
+        kwargs.setdefault('func', init_sym)
         self.base_cell._modified = False
-        begin = self.base_cell.begin_state(init_sym, **kwargs)
+        begin = self.base_cell.begin_state(**kwargs)
         self.base_cell._modified = True
         return begin
 
@@ -109,7 +111,7 @@ class ResidualCell(ModifierCell):
 
     def __call__(self, inputs, states):
         output, states = self.base_cell(inputs, states)
-        output = symbol.elemwise_add(output, inputs, name='%s_plus_residual' % output.name)
+        output = symbol.elemwise_add(output, inputs, name=f'{output.name}_plus_residual')
         return output, states
 
     def unroll(self, length, inputs, begin_state=None, layout='NTC', merge_outputs=None):
@@ -123,8 +125,8 @@ class ResidualCell(ModifierCell):
         inputs, _ = normalize_sequence(length, inputs, layout, merge_outputs)
         if merge_outputs:
             outputs = symbol.elemwise_add(outputs, inputs,
-                                          name='%s_plus_residual' % outputs.name)
+                                          name=f'{outputs.name}_plus_residual')
         else:
-            outputs = [symbol.elemwise_add(o, i, name='%s_plus_residual' % o.name)
+            outputs = [symbol.elemwise_add(o, i, name=f'{o.name}_plus_residual')
                        for o, i in zip(outputs, inputs)]
         return outputs, states

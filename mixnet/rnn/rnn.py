@@ -8,7 +8,7 @@ import warnings
 from ..model import load_checkpoint, save_checkpoint
 from .base_cell import BaseRNNCell
 
-__all__ = ["rnn_unroll", "save_rnn_checkpoint", "load_rnn_checkpoint", "do_rnn_checkpoint"]
+__all__ = ["do_rnn_checkpoint", "load_rnn_checkpoint", "rnn_unroll", "save_rnn_checkpoint"]
 
 
 def _as_cells(cells):

@@ -10,6 +10,21 @@ from .fused_cell import FusedRNNCell
 from .modifier_cells import ModifierCell, ResidualCell, ZoneoutCell
 from .stack_cells import BidirectionalCell, DropoutCell, SequentialRNNCell
 
-__all__ = ["RNNParams", "BaseRNNCell", "RNNCell", "LSTMCell", "GRUCell", "FusedRNNCell",
-           "SequentialRNNCell", "DropoutCell", "ModifierCell", "ZoneoutCell", "ResidualCell",
-           "BidirectionalCell", "BaseConvRNNCell", "ConvRNNCell", "ConvLSTMCell", "ConvGRUCell"]
+__all__ = [
+           "BaseConvRNNCell",
+           "BaseRNNCell",
+           "BidirectionalCell",
+           "ConvGRUCell",
+           "ConvLSTMCell",
+           "ConvRNNCell",
+           "DropoutCell",
+           "FusedRNNCell",
+           "GRUCell",
+           "LSTMCell",
+           "ModifierCell",
+           "RNNCell",
+           "RNNParams",
+           "ResidualCell",
+           "SequentialRNNCell",
+           "ZoneoutCell",
+]

@@ -5,10 +5,16 @@ Layer 11: imports symbol.
 """
 from .. import symbol
 from ..base import numeric_types
-from .base_cell import (BaseRNNCell, cells_begin_state, cells_pack_weights, cells_state_info,
-                        cells_unpack_weights, normalize_sequence)
+from .base_cell import (
+    BaseRNNCell,
+    cells_begin_state,
+    cells_pack_weights,
+    cells_state_info,
+    cells_unpack_weights,
+    normalize_sequence,
+)
 
-__all__ = ["SequentialRNNCell", "BidirectionalCell", "DropoutCell"]
+__all__ = ["BidirectionalCell", "DropoutCell", "SequentialRNNCell"]
 
 
 class _CompositeCell(BaseRNNCell):
@@ -69,7 +75,7 @@ class SequentialRNNCell(_CompositeCell):
             inputs, state = cell(inputs, states[p:p + n])
             p += n
             next_states.append(state)
-        return inputs, sum(next_states, [])
+        return inputs, [s for state in next_states for s in state]
 
     def unroll(self, length, inputs, begin_state=None, layout='NTC', merge_outputs=None):
         self.reset()
@@ -134,9 +140,9 @@ class BidirectionalCell(_CompositeCell):
                 r_outputs = _as_list(r_outputs, axis, length)
         if merge_outputs:
             outputs = symbol.Concat(l_outputs, symbol.reverse(r_outputs, axis=axis), dim=2,
-                                    name='%sout' % self._output_prefix)
+                                    name=f'{self._output_prefix}out')
         else:
-            outputs = [symbol.Concat(l_o, r_o, dim=1, name='%st%d' % (self._output_prefix, i))
+            outputs = [symbol.Concat(l_o, r_o, dim=1, name=f'{self._output_prefix}t{i}')
                        for i, (l_o, r_o) in enumerate(zip(l_outputs, reversed(r_outputs)))]
         return outputs, [l_states, r_states]
 

@@ -105,7 +105,7 @@ SAMPLES = [
     _sample("gru", 2, False, seq=True),
     _sample("lstm", 2, False, projection_size=1),
     _sample("lstm", 1, False, lstm_state_clip_min=-0.2, lstm_state_clip_max=0.3),
-    Sample("RNN", _shapes("gru"), dict(state_size=H, num_layers=1, mode="gru"),
+    Sample("RNN", _shapes("gru"), {"state_size": H, "num_layers": 1, "mode": "gru"},
            ref=rnn_ref, id="gru-output-only"),
 ]
 
@@ -124,7 +124,7 @@ def _rnn_args(mode, rng, **kw):
 def test_backward_op_matches_autograd():
     rng = np.random.RandomState(0)
     args = _rnn_args("lstm", rng)
-    params = dict(state_size=H, num_layers=1, mode="lstm", state_outputs=True)
+    params = {"state_size": H, "num_layers": 1, "mode": "lstm", "state_outputs": True}
     for a in args:
         a.attach_grad()
     with mx.autograd.record():
@@ -141,8 +141,8 @@ Sample("_backward_RNN", [], id="tested-by-test_backward_op_matches_autograd")
 
 def test_sequence_length_equals_truncated_sequences():
     rng = np.random.RandomState(1)
-    params = dict(state_size=H, num_layers=2, mode="gru", bidirectional=True,
-                  state_outputs=True)
+    params = {"state_size": H, "num_layers": 2, "mode": "gru", "bidirectional": True,
+                  "state_outputs": True}
     data, flat, state = _rnn_args("gru", rng, layers=2, bidirectional=True)
     lengths = mx.nd.array([1, 3])
     out, hy = mx.nd.RNN(data, flat, state, lengths, use_sequence_length=True, **params)
@@ -162,8 +162,8 @@ def test_lstm_state_clip_bounds_cell_state():
 
 
 def _kernel_config(mode, layers, dirs):
-    return type("Cfg", (), dict(mode=mode, num_layers=layers, dirs=dirs, state_size=H,
-                                proj=None, clip=None))
+    return type("Cfg", (), {"mode": mode, "num_layers": layers, "dirs": dirs, "state_size": H,
+                                "proj": None, "clip": None})
 
 
 def test_kernel_gradient_with_dropout_masks():
@@ -197,7 +197,7 @@ def test_kernel_gradient_with_dropout_masks():
 def test_dropout_in_training_only_and_backward_uses_its_mask():
     mx.random.seed(5)
     rng = np.random.RandomState(4)
-    params = dict(state_size=H, num_layers=2, mode="rnn_tanh")
+    params = {"state_size": H, "num_layers": 2, "mode": "rnn_tanh"}
     data, flat, state = _rnn_args("rnn_tanh", rng, layers=2)
     without = mx.nd.RNN(data, flat, state, **params).asnumpy()
     np.testing.assert_allclose(mx.nd.RNN(data, flat, state, p=0.5, **params).asnumpy(),
@@ -219,8 +219,11 @@ def test_dropout_in_training_only_and_backward_uses_its_mask():
 
 def test_shape_inference_matches_mxnet():
     data = mx.sym.var("data")
-    cases = [(dict(mode="lstm", bidirectional=True), 832), (dict(mode="gru", bidirectional=True), 624),
-             (dict(mode="rnn_tanh", bidirectional=True), 208), (dict(mode="lstm", projection_size=2), 272)]
+    # parameter sizes from MXNet 1.9.1
+    cases = [({"mode": "lstm", "bidirectional": True}, 832),
+             ({"mode": "gru", "bidirectional": True}, 624),
+             ({"mode": "rnn_tanh", "bidirectional": True}, 208),
+             ({"mode": "lstm", "projection_size": 2}, 272)]
     for kw, size in cases:
         sym = mx.sym.RNN(data, state_size=4, num_layers=2, state_outputs=True, name="r", **kw)
         args, outs, _ = sym.infer_shape(data=(5, 3, 6))
@@ -238,7 +241,7 @@ def test_shape_inference_matches_mxnet():
 
 def test_symbolic_executor_matches_imperative():
     rng = np.random.RandomState(6)
-    params = dict(state_size=H, num_layers=2, mode="gru", bidirectional=True)
+    params = {"state_size": H, "num_layers": 2, "mode": "gru", "bidirectional": True}
     args = _rnn_args("gru", rng, layers=2, bidirectional=True)
     sym = mx.sym.RNN(mx.sym.var("data"), mx.sym.var("w"), mx.sym.var("s"), **params)
     exe = sym.bind(mx.cpu(), dict(zip(["data", "w", "s"], args)),
@@ -256,9 +259,9 @@ def test_symbolic_executor_matches_imperative():
 
 
 @pytest.mark.parametrize("kwargs, shape, words", [
-    (dict(mode="lstm"), (3, 6), ["rank-3", "(3, 6)"]),
-    (dict(mode="lstm", p=1.5), (2, 3, 6), ["p", "1.5"]),
-    (dict(mode="gru", projection_size=2), (2, 3, 6), ["projection_size", "lstm"]),
+    ({"mode": "lstm"}, (3, 6), ["rank-3", "(3, 6)"]),
+    ({"mode": "lstm", "p": 1.5}, (2, 3, 6), ["p", "1.5"]),
+    ({"mode": "gru", "projection_size": 2}, (2, 3, 6), ["projection_size", "lstm"]),
 ])
 def test_errors_name_the_problem(kwargs, shape, words):
     sym = mx.sym.RNN(mx.sym.var("data"), state_size=4, num_layers=1, name="r", **kwargs)

@@ -218,18 +218,19 @@ def backward_type(params, in_types):
 
 @op("_backward_Convolution", inputs=("ograd", "data", "weight"), params=ConvolutionParam,
     num_outputs=lambda p: 2 if p.no_bias else 3, infer_shape=backward_shape,
-    infer_type=backward_type)
-def _backward_convolution(xp, params, ograd, data, weight):
+    infer_type=backward_type, output_req=True)
+def _backward_convolution(xp, params, ograd, data, weight, req=(True, True, True)):
     """Gradients of Convolution for data, weight and (unless no_bias) bias."""
     last = channel_last(params.layout)
     g = to_channel_first(ograd, last)
     x, w = to_channel_first(data, last), to_channel_first(weight, last)
     geom, groups = geometry(params), params.num_group
-    dx = conv_data_grad(xp, g, w, x.shape[2:], geom, groups)
-    dw = conv_weight_grad(xp, g, x, geom, groups, w.shape)
-    grads = [from_channel_first(dx, last), from_channel_first(dw, last)]
+    dx = conv_data_grad(xp, g, w, x.shape[2:], geom, groups) if req[0] else None
+    dw = conv_weight_grad(xp, g, x, geom, groups, w.shape) if req[1] else None
+    grads = [None if dx is None else from_channel_first(dx, last),
+             None if dw is None else from_channel_first(dw, last)]
     if not params.no_bias:
-        grads.append(bias_grad(g, False))
+        grads.append(bias_grad(g, False) if req[2] else None)
     return tuple(grads)
 
 

@@ -84,14 +84,15 @@ def _fc_backward_shape(params, in_shapes):
 
 @op("_backward_FullyConnected", inputs=("ograd", "data", "weight"), params=FullyConnectedParam,
     num_outputs=lambda p: 2 if p.no_bias else 3, infer_shape=_fc_backward_shape,
-    infer_type=lambda p, t: [t[1], t[2]] + ([] if p.no_bias else [t[2]]))
-def _backward_fully_connected(xp, params, ograd, data, weight):
+    infer_type=lambda p, t: [t[1], t[2]] + ([] if p.no_bias else [t[2]]), output_req=True)
+def _backward_fully_connected(xp, params, ograd, data, weight, req=(True, True, True)):
     """Gradients of FullyConnected for data, weight and (unless no_bias) bias."""
     g = ograd.reshape(-1, params.num_hidden)
     x = _as_matrix(params, data)
-    grads = [xp.matmul(g, weight).reshape(data.shape), xp.matmul(g.T, x)]
+    grads = [xp.matmul(g, weight).reshape(data.shape) if req[0] else None,
+             xp.matmul(g.T, x) if req[1] else None]
     if not params.no_bias:
-        grads.append(g.sum(axis=0))
+        grads.append(g.sum(axis=0) if req[2] else None)
     return tuple(grads)
 
 

@@ -15,7 +15,7 @@ state is clipped to [min, max] (NaN to min with lstm_state_clip_nan).
 """
 import types
 
-from ..infer import ShapeError, InferTypeError
+from ..infer import InferTypeError, ShapeError
 from ..param import Bool, Choice, Float, Int, Param
 from ..registry import op
 from . import rnn_kernel

@@ -7,7 +7,7 @@ GRU r, z, n. Imports nothing from mixnet beyond the standard library.
 """
 import math
 
-__all__ = ["GATES", "param_layout", "param_size", "forward", "backward"]
+__all__ = ["GATES", "backward", "forward", "param_layout", "param_size"]
 
 GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
 
