@@ -119,10 +119,11 @@ def _rnn_type(params, in_types):
     dtype = in_types[0]
     if dtype is None:
         return [None] * len(_output_names(params))
+    floats = 2 + _num_states(params)   # data, parameters and the states share a dtype
     for i in range(1, len(in_types)):
         if in_types[i] is None:
             in_types[i] = dtype
-        elif i < 1 + _num_states(params) + 1 and in_types[i] != dtype:
+        elif i < floats and in_types[i] != dtype:
             raise InferTypeError(f"input {_input_names(params)[i]} has type {in_types[i]}, "
                                  f"expected {dtype} like data")
     return [dtype] * len(_output_names(params))
