@@ -29,6 +29,8 @@ from . import visualization as viz
 from . import module
 from . import gluon
 from . import contrib
+from . import rnn, monitor
+from . import monitor as mon
 from . import module as mod
 from .name import NameManager
 from .compat import install_as_mxnet

@@ -5,6 +5,8 @@ are indices into one list of xp arrays; ``release`` says after which step a slot
 dead, so intermediates are dropped as soon as nothing needs them (the runtime side of
 memory planning).
 """
+import dataclasses
+
 from ..backend import finalize
 
 __all__ = ["Step", "compile_steps", "run_steps"]
@@ -24,6 +26,10 @@ class Step:
         self.dtypes = dtypes
         self.release = ()
         self.req = None
+        if node.op.creates and shapes and shapes[0] is not None and \
+                0 in getattr(self.params, "shape", (1,)):
+            # zeros((0, H)) in a graph means "batch size from inference" (rnn begin states)
+            self.params = dataclasses.replace(self.params, shape=tuple(shapes[0]))
         self.extras = node.op.random or node.op.train or node.op.output_req
 
 

@@ -50,6 +50,12 @@ def _split_args(op, args, kwargs):
             break
         else:
             inputs.append(None)
+    if None in inputs and op._list_inputs is not None:
+        # optional inputs: keep the ones this call's parameters use, by name
+        named = dict(zip(names, inputs))
+        params = op.make_params(dict(kwargs, **dict(zip(
+            [f for f in op.params._specs if f not in kwargs], pos_params))))
+        inputs = [named.get(n) for n in op.input_names(params)]
     if pos_params:
         fields = [f for f in (op.params._specs if op.params else {}) if f not in kwargs]
         if len(pos_params) > len(fields):

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..base import MXNetError, MXNetIndexError
-from .infer import InferTypeError, ShapeError, normalize_axis, same_type
+from .infer import merge_shape, InferTypeError, ShapeError, normalize_axis, same_type
 from .param import Bool, Choice, Dtype, Float, Int, Param
 from .registry import op
 
@@ -272,9 +272,14 @@ def _onehot_encode(xp, params, lhs, rhs):
 # --- where -----------------------------------------------------------------------------------
 def _where_infer(params, in_shapes):
     cond, x, y = in_shapes
-    if x is not None and y is not None and tuple(x) != tuple(y):
-        raise ShapeError(f"x and y must have the same shape, got {tuple(x)} and {tuple(y)}")
-    x = x if x is not None else y
+    try:
+        x = merge_shape(x, y, "x and y shapes")
+    except ShapeError:
+        raise ShapeError(f"x and y must have the same shape, got {tuple(x)} and "
+                         f"{tuple(y)}") from None
+    in_shapes[1] = in_shapes[2] = x
+    if x is not None and 0 in x:
+        return [x]      # partly unknown: the condition cannot be checked yet
     if x is not None and cond is not None and tuple(cond) != tuple(x) and \
             not (len(cond) == 1 and x and cond[0] == x[0]):
         raise ShapeError(f"condition must have the shape of x {tuple(x)} or be 1-D of size "

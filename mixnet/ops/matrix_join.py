@@ -87,7 +87,8 @@ def concat(xp, params, *data):
 @concat.gradient
 def _(F, node, ograds):
     parts = F._backward_Concat(ograds[0], *node.inputs, dim=node.params.dim)
-    return list(parts) if isinstance(parts, tuple) else [parts]
+    # NOTE: an Entry is a (named) tuple itself, so count inputs instead of isinstance
+    return [parts] if node.params.num_args == 1 else list(parts)
 
 
 class BackwardConcatParam(Param):

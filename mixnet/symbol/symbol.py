@@ -309,6 +309,18 @@ class Symbol:
                 lines += [f"\t{k}={v}" for k, v in attrs.items()]
         return "\n".join(lines)
 
+    def _gen_atomic_symbol(self):
+        """This symbol's single op applied to fresh variables (one per input)."""
+        node = self._single_node("_gen_atomic_symbol")
+        if node.op is None:
+            return Symbol([Node(None, node.name, attrs=dict(node.attrs)).output(0)])
+        names = node.op.input_names(node.params)
+        inputs = [Node(None, n).output(0) for n in names]
+        atom = Node(node.op, node.name, node.params, inputs, dict(node.attrs),
+                    param_keys=node.param_keys)
+        n = node.op.num_visible_outputs(node.params)
+        return Symbol([atom.output(i) for i in range(n)])
+
     # --- gradient / evaluation ---------------------------------------------------
     def gradient(self, wrt):
         """A Symbol of the gradients of this symbol w.r.t. the variables named in ``wrt``."""

@@ -4,9 +4,9 @@
 precision (matrix products, convolutions) run in ``target_dtype`` while everything else
 stays float32; ``convert_model`` also casts the parameters those ops read.
 """
-from ..graph.node import Node, topo_order
-from ..ops import registry
-from ..symbol import Symbol
+from ...graph.node import Node, topo_order
+from ...ops import registry
+from ...symbol import Symbol
 
 __all__ = ["init", "convert_symbol", "convert_model", "list_lp16_ops", "list_fp32_ops",
            "LP16_OPS", "FP32_OPS"]
