@@ -43,6 +43,7 @@ def _split_args(op, args, kwargs):
             inputs.append(a)
         else:
             pos_params.append(a)
+    positional = list(inputs)
     for name in names[len(inputs):]:
         if name in kwargs:
             inputs.append(kwargs.pop(name))
@@ -50,12 +51,14 @@ def _split_args(op, args, kwargs):
             break
         else:
             inputs.append(None)
-    if None in inputs and op._list_inputs is not None:
-        # optional inputs: keep the ones this call's parameters use, by name
-        named = dict(zip(names, inputs))
+    if op._list_inputs is not None and len(inputs) > len(positional):
+        # optional inputs: positional arrays fill the inputs this call's parameters
+        # use, in order; keyword arrays go by name
+        keyword = dict(zip(names[len(positional):], inputs[len(positional):]))
         params = op.make_params(dict(kwargs, **dict(zip(
             [f for f in op.params._specs if f not in kwargs], pos_params))))
-        inputs = [named.get(n) for n in op.input_names(params)]
+        used = op.input_names(params)
+        inputs = positional + [keyword.get(n) for n in used[len(positional):]]
     if pos_params:
         fields = [f for f in (op.params._specs if op.params else {}) if f not in kwargs]
         if len(pos_params) > len(fields):
