@@ -21,6 +21,7 @@ time in one block) and its peak is compared with a plain liveness count.
 
 import argparse
 import datetime
+import itertools
 import os
 import platform
 import sys
@@ -33,8 +34,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # this checkout's mixnet, no install needed
 
-import mixnet as mx  # noqa: E402
-from mixnet.graph.passes.plan_memory import plan_memory  # noqa: E402
+import mixnet as mx
+from mixnet.graph.passes.plan_memory import plan_memory
 
 MIRROR_VAR = "MXNET_BACKWARD_DO_MIRROR"
 
@@ -42,8 +43,14 @@ MIRROR_VAR = "MXNET_BACKWARD_DO_MIRROR"
 # --- the symbol (MXNet example/image-classification/symbols/resnetv1.py layout) ----------------
 def _conv_bn(data, num_filter, kernel, stride, pad, name, bn_name):
     conv = mx.sym.Convolution(
-        data=data, num_filter=num_filter, kernel=kernel, stride=stride, pad=pad, no_bias=True,
-        workspace=256, name=name,
+        data=data,
+        num_filter=num_filter,
+        kernel=kernel,
+        stride=stride,
+        pad=pad,
+        no_bias=True,
+        workspace=256,
+        name=name,
     )
     return mx.sym.BatchNorm(data=conv, fix_gamma=False, eps=2e-5, momentum=0.9, name=bn_name)
 
@@ -60,8 +67,9 @@ def bottleneck_unit(data, num_filter, stride, dim_match, name):
     if dim_match:
         shortcut = data
     else:
-        shortcut = _conv_bn(data, num_filter, (1, 1), stride, (0, 0), name + "_conv1sc",
-                            name + "_sc")
+        shortcut = _conv_bn(
+            data, num_filter, (1, 1), stride, (0, 0), name + "_conv1sc", name + "_sc"
+        )
     return mx.sym.Activation(data=x + shortcut, act_type="relu", name=name + "_relu3")
 
 
@@ -71,15 +79,15 @@ def resnet50(num_classes=1000):
     data = mx.sym.Variable("data")
     body = _conv_bn(data, filters[0], (7, 7), (2, 2), (3, 3), "conv0", "bn0")
     body = mx.sym.Activation(data=body, act_type="relu", name="relu0")
-    body = mx.sym.Pooling(data=body, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="max",
-                          name="pool0")
+    body = mx.sym.Pooling(
+        data=body, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="max", name="pool0"
+    )
     for i, n in enumerate(units):
         stride = (1, 1) if i == 0 else (2, 2)
         body = bottleneck_unit(body, filters[i + 1], stride, False, f"stage{i + 1}_unit1")
         for j in range(1, n):
             body = bottleneck_unit(body, filters[i + 1], (1, 1), True, f"stage{i + 1}_unit{j + 1}")
-    pool = mx.sym.Pooling(data=body, global_pool=True, kernel=(7, 7), pool_type="avg",
-                          name="pool1")
+    pool = mx.sym.Pooling(data=body, global_pool=True, kernel=(7, 7), pool_type="avg", name="pool1")
     flat = mx.sym.Flatten(data=pool, name="flatten")
     fc = mx.sym.FullyConnected(data=flat, num_hidden=num_classes, name="fc1")
     return mx.sym.SoftmaxOutput(data=fc, name="softmax")
@@ -104,9 +112,19 @@ def bind(sym, batch, mirror):
 # --- FLOP estimate --------------------------------------------------------------------------------
 # Floating-point operations per output element of the cheap ops (rough, training mode):
 # BatchNorm: mean and variance over the batch (~3) plus normalize, scale, shift (~4).
-PER_ELEMENT = {"BatchNorm": 7, "Activation": 1, "elemwise_add": 1, "_Plus": 1, "_plus": 1,
-               "broadcast_add": 1, "SoftmaxOutput": 5, "Flatten": 0, "Reshape": 0,
-               "identity": 0, "_copy": 0}
+PER_ELEMENT = {
+    "BatchNorm": 7,
+    "Activation": 1,
+    "elemwise_add": 1,
+    "_Plus": 1,
+    "_plus": 1,
+    "broadcast_add": 1,
+    "SoftmaxOutput": 5,
+    "Flatten": 0,
+    "Reshape": 0,
+    "identity": 0,
+    "_copy": 0,
+}
 
 
 def _size(shape):
@@ -189,7 +207,7 @@ def plan_check(exe, plan, order=None):
     conflicts = []
     for entries in by_block.values():
         entries.sort(key=lambda e: life[e][0])
-        for a, b in zip(entries, entries[1:]):
+        for a, b in itertools.pairwise(entries):
             (_, a_end), (b_start, _) = life[a], life[b]
             handoff = a_end == b_start and a in b.node.inputs
             if b_start < a_end or (b_start == a_end and not handoff):
@@ -201,8 +219,11 @@ def plan_check(exe, plan, order=None):
     for e, (s, t) in life.items():
         events.append((s, t, _nbytes(exe, e), e))
     for n, node in enumerate(order):
-        live = sum(b for s, t, b, _ in events if s <= n <= t and not (t == n and s < n and
-                   _overwritable(node, _)))
+        live = sum(
+            b
+            for s, t, b, _ in events
+            if s <= n <= t and not (t == n and s < n and _overwritable(node, _))
+        )
         peak = max(peak, live)
     return conflicts, peak
 
@@ -236,8 +257,11 @@ def report(batch):
     arg_bytes = sum(a.size * a.dtype.itemsize for a in exe.arg_arrays)
     grad_bytes = sum(g.size * g.dtype.itemsize for g in exe.grad_arrays if g is not None)
     aux_bytes = sum(a.size * a.dtype.itemsize for a in exe.aux_arrays)
-    n_params = sum(a.size for n, a in zip(sym.list_arguments(), exe.arg_arrays)
-                   if n not in ("data", "softmax_label"))
+    n_params = sum(
+        a.size
+        for n, a in zip(sym.list_arguments(), exe.arg_arrays)
+        if n not in ("data", "softmax_label")
+    )
 
     t0 = time.perf_counter()
     naive = exe.memory_plan(share=False, inplace=False)
@@ -257,14 +281,19 @@ def report(batch):
         ("in-place only", inplace_only["shared_bytes"], inplace_only["num_blocks"]),
         ("**sharing + in-place**", both["shared_bytes"], both["num_blocks"]),
         ("**sharing + in-place + mirroring**", mirrored["shared_bytes"], mirrored["num_blocks"]),
-        ("(what-if) mirroring, each clone run just before its first reader",
-         mirrored_late["shared_bytes"], mirrored_late["num_blocks"]),
+        (
+            "(what-if) mirroring, each clone run just before its first reader",
+            mirrored_late["shared_bytes"],
+            mirrored_late["num_blocks"],
+        ),
     ]
     lines = [
-        f"ResNet-50 v1 (bottleneck), input {batch}x3x224x224, 1000 classes, "
-        f"simple_bind(grad_req='write'), `Executor.memory_plan(share, inplace)`; "
-        f"{len(exe._fwd_nodes)} forward + {len(exe._bwd_nodes)} backward nodes "
-        f"({len(exe_m._bwd_nodes)} with mirroring).",
+        (
+            f"ResNet-50 v1 (bottleneck), input {batch}x3x224x224, 1000 classes, "
+            f"simple_bind(grad_req='write'), `Executor.memory_plan(share, inplace)`; "
+            f"{len(exe._fwd_nodes)} forward + {len(exe._bwd_nodes)} backward nodes "
+            f"({len(exe_m._bwd_nodes)} with mirroring)."
+        ),
         "",
         "| plan | MiB | vs naive | blocks |",
         "|---|---|---|---|",
@@ -273,11 +302,13 @@ def report(batch):
         lines.append(f"| {label} | {mib(b)} | {b / base:.1%} | {blocks} |")
     lines += [
         "",
-        f"Not in the plan (held by the executor's arrays): arguments {mib(arg_bytes)} MiB "
-        f"({n_params / 1e6:.2f} M parameters + data + label), argument gradients "
-        f"{mib(grad_bytes)} MiB, auxiliary states {mib(aux_bytes)} MiB. With mirroring, the "
-        f"naive total (one buffer per value, clones included) is "
-        f"{mib(mirrored_naive['naive_bytes'])} MiB.",
+        (
+            f"Not in the plan (held by the executor's arrays): arguments {mib(arg_bytes)} MiB "
+            f"({n_params / 1e6:.2f} M parameters + data + label), argument gradients "
+            f"{mib(grad_bytes)} MiB, auxiliary states {mib(aux_bytes)} MiB. With mirroring, "
+            f"the naive total (one buffer per value, clones included) is "
+            f"{mib(mirrored_naive['naive_bytes'])} MiB."
+        ),
     ]
 
     # mirroring cost
@@ -285,18 +316,25 @@ def report(batch):
     clones = [n for n in exe_m._bwd_nodes if n.name.endswith("_mirror")]
     clone_flops = sum(node_flops(n, exe_m._shapes) for n in clones)
     kinds = Counter(n.op.name for n in clones)
-    cheap = [n for n in exe._fwd_nodes if n.op.name not in
-             ("Convolution", "FullyConnected", "Pooling", "SoftmaxOutput")]
+    mirrored_names = {n.name[: -len("_mirror")] for n in clones}
+    kept = Counter(
+        n.op.name
+        for n in exe._fwd_nodes
+        if n.name not in mirrored_names
+        and n.op.name not in ("Convolution", "FullyConnected", "Pooling", "SoftmaxOutput")
+    )
     lines += [
         "",
         f"Mirroring recomputes **{len(clones)} of {len(exe._fwd_nodes)} forward nodes** in "
-        f"backward ({', '.join(f'{k} {v}' for k, v in kinds.most_common())}; "
-        f"{len(cheap)} forward nodes are of the cheap kinds). Estimated cost: "
-        f"{clone_flops / 1e9:,.1f} GFLOP recomputed against {fwd_flops / 1e9:,.1f} GFLOP for "
-        f"the forward pass ({clone_flops / fwd_flops:.2%} of forward; convolutions and the "
-        f"FC layer are never recomputed). Per-element costs used: "
+        f"backward ({', '.join(f'{k} {v}' for k, v in kinds.most_common())}). Not mirrored: "
+        f"Convolution, FullyConnected, Pooling, SoftmaxOutput (kept by policy)"
+        + "".join(f", {k} {v}" for k, v in kept.most_common())
+        + " (BatchNorm writes its auxiliary states, and mirror.should_mirror skips ops that "
+        "mutate). Estimated cost: "
+        f"{clone_flops / 1e9:,.2f} GFLOP recomputed against {fwd_flops / 1e9:,.1f} GFLOP for "
+        f"the forward pass ({clone_flops / fwd_flops:.2%} of forward). Per-element costs used: "
         + ", ".join(f"{k} {v}" for k, v in PER_ELEMENT.items() if k in kinds)
-        + "; convolution/FC 2 per multiply-add.",
+        + "; convolution/FC 2 per multiply-add, pooling 1 per window element.",
     ]
 
     # consistency checks of the plans
@@ -316,16 +354,24 @@ def report(batch):
     lines += ["", "Plan checks: " + "; ".join(checks) + "."]
     lines += [
         "",
-        f"Timings: simple_bind {t_plain:.1f} s (mirroring: {t_mirror:.1f} s), the seven "
-        f"memory plans {t_plan:.1f} s.",
+        (
+            f"Timings: simple_bind {t_plain:.2f} s (mirroring: {t_mirror:.2f} s), the seven "
+            f"memory plans {t_plan:.2f} s."
+        ),
         "",
         f"Where the values are: {mib(saved_bytes(exe))} MiB of forward outputs are read by "
         f"backward without mirroring, {mib(saved_bytes(exe_m))} MiB with mirroring; the "
         f"executor runs the {len(clones)} clones "
         + ("as the first backward nodes" if clones_first(exe_m) else "interleaved with backward")
-        + f"; ops in the graph that declare in-place pairs: "
-        + (", ".join(sorted({n.op.name for n in exe_m._fwd_nodes + list(exe_m._bwd_nodes)
-                             if n.op.inplace})) or "none")
+        + "; ops in the graph that declare in-place pairs: "
+        + (
+            ", ".join(
+                sorted(
+                    {n.op.name for n in exe_m._fwd_nodes + list(exe_m._bwd_nodes) if n.op.inplace}
+                )
+            )
+            or "none"
+        )
         + ".",
     ]
     return "\n".join(lines)
@@ -342,7 +388,7 @@ def main(argv=None):
     section = (
         f"## ResNet-50 training memory plan (mixnet)\n\n"
         f"{date}; machine: {machine}; command: `python3 benchmarks/memory_resnet.py"
-        f"{' --batch %d' % args.batch if args.batch != 32 else ''}`\n\n{body}\n"
+        f"{f' --batch {args.batch}' if args.batch != 32 else ''}`\n\n{body}\n"
     )
     print(section)
     if args.append:

@@ -14,3 +14,6 @@ MODULE_LENET_SHAPE = (1, 28, 28)  # module_lenet: one input image (C, H, W)
 MODULE_LENET_BATCH, MODULE_LENET_ITERS = 64, 32
 MODULE_LR, MODULE_MOMENTUM = 0.01, 0.9  # SGD
 MODULE_WARMUP = 3  # untimed batches before each measurement
+# a measurement stops early (after at least MODULE_MIN_ITERS batches) once its timed loop has
+# run MODULE_MAX_SECONDS, so a slow or contended machine stays within ~20 s per column
+MODULE_MIN_ITERS, MODULE_MAX_SECONDS = 4, 2.5

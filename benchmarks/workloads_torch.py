@@ -6,6 +6,7 @@ usage: python workloads_torch.py {one|default}   (started by run.py; speaks work
 Torch is synchronous on CPU, so no sync call is needed before reading the clock.
 """
 
+import itertools
 import os
 import sys
 import time
@@ -28,6 +29,8 @@ from workload_sizes import (
     MODULE_LENET_ITERS,
     MODULE_LENET_SHAPE,
     MODULE_LR,
+    MODULE_MAX_SECONDS,
+    MODULE_MIN_ITERS,
     MODULE_MLP_BATCH,
     MODULE_MLP_ITERS,
     MODULE_MLP_LAYERS,
@@ -121,7 +124,7 @@ def _mlp_model():
     nn = torch.nn
     layers = []
     sizes = MODULE_MLP_LAYERS
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(n_in, n_out))
         if i < len(sizes) - 2:
             layers.append(nn.ReLU())
@@ -152,7 +155,8 @@ def _lenet_model():
 
 def _module_train(model, sample_shape, batch_size, iters):
     """The Module workloads in torch: zero_grad, forward, CrossEntropyLoss, backward,
-    SGD(momentum) step, and the accuracy count that update_metric('acc') does."""
+    SGD(momentum) step, and the accuracy count that update_metric('acc') does. Batches are
+    slices of one random tensor, made before the clock starts; same time cap as the mx side."""
     rng = np.random.default_rng(0)
     x = torch.from_numpy(rng.random((MODULE_SAMPLES, *sample_shape), dtype=np.float32))
     y = torch.from_numpy(rng.integers(0, MODULE_CLASSES, MODULE_SAMPLES))
@@ -178,7 +182,9 @@ def _module_train(model, sample_shape, batch_size, iters):
     start = time.perf_counter()
     for i in range(iters):
         step(batches[i % len(batches)])
-    return (time.perf_counter() - start) / iters, "batch"
+        if i + 1 >= MODULE_MIN_ITERS and time.perf_counter() - start > MODULE_MAX_SECONDS:
+            break
+    return (time.perf_counter() - start) / (i + 1), "batch"
 
 
 def module_mlp():
@@ -186,9 +192,7 @@ def module_mlp():
 
 
 def module_lenet():
-    return _module_train(
-        _lenet_model(), MODULE_LENET_SHAPE, MODULE_LENET_BATCH, MODULE_LENET_ITERS
-    )
+    return _module_train(_lenet_model(), MODULE_LENET_SHAPE, MODULE_LENET_BATCH, MODULE_LENET_ITERS)
 
 
 WORKLOADS = {

@@ -9,7 +9,7 @@ from .functions import *  # noqa: F401,F403
 from .functions import __all__ as _functions_all
 from .op import namespace_functions as _namespace_functions
 from . import fluent as _fluent
-from . import _internal, contrib, linalg, op, random  # noqa: F401  (namespaces)
+from . import _internal, contrib, linalg, op, random, sparse  # noqa: F401  (namespaces)
 
 globals().update({k: v for k, v in _namespace_functions("").items() if k not in globals()})
 _fluent.attach()

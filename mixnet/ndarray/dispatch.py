@@ -11,7 +11,7 @@ from ..graph import tape
 from ..ops.infer import ShapeError, InferTypeError
 from ..util import is_np_shape
 
-__all__ = ["invoke", "rng_var", "format_shapes"]
+__all__ = ["invoke", "invoke_dense", "rng_var", "format_shapes"]
 
 _xp_cache = {}
 _rng_vars = {}
@@ -85,6 +85,18 @@ def invoke(op, inputs, params, out=None, ctx=None, new_array=None, req=None):
     """
     if op.imperative is not None:
         return op.imperative(params, inputs)
+    for x in inputs:
+        if x._stype_id:   # a sparse input: sparse kernels or the storage fallback
+            return SPARSE_INVOKE[0](op, inputs, params, out, ctx, new_array, req)
+    return invoke_dense(op, inputs, params, out, ctx, new_array, req)
+
+
+# ndarray.sparse_dispatch installs its ``invoke`` here (it sits above this module)
+SPARSE_INVOKE = [None]
+
+
+def invoke_dense(op, inputs, params, out=None, ctx=None, new_array=None, req=None):
+    """``invoke`` once sparse inputs are settled: they read as dense in the kernel."""
     if inputs:
         ctx = inputs[0]._ctx
         for x in inputs:

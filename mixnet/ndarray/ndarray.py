@@ -17,6 +17,18 @@ from . import _format, dispatch, indexing
 
 py_slice = slice   # MXNet code imports this name from mxnet.ndarray.ndarray
 
+# Storage types (MXNet exposes these from mxnet.ndarray.ndarray); see ndarray/sparse.py.
+_STORAGE_TYPE_UNDEFINED = -1
+_STORAGE_TYPE_DEFAULT = 0
+_STORAGE_TYPE_ROW_SPARSE = 1
+_STORAGE_TYPE_CSR = 2
+_STORAGE_TYPE_STR_TO_ID = {"undefined": _STORAGE_TYPE_UNDEFINED,
+                           "default": _STORAGE_TYPE_DEFAULT,
+                           "row_sparse": _STORAGE_TYPE_ROW_SPARSE,
+                           "csr": _STORAGE_TYPE_CSR}
+_STORAGE_TYPE_ID_TO_STR = {v: k for k, v in _STORAGE_TYPE_STR_TO_ID.items()}
+_STORAGE_AUX_TYPES = {"row_sparse": [np.int64], "csr": [np.int64, np.int64]}
+
 __all__ = ["NDArray", "Chunk", "waitall", "new_array", "from_xp", "mark_variables"]
 
 
@@ -113,6 +125,7 @@ class NDArray:
             self._entry = None
     # NOTE: NumPy must defer to our reflected operators (np_array + nd_array).
     __array_priority__ = 1000.0
+    _stype_id = _STORAGE_TYPE_DEFAULT   # sparse subclasses: dispatch routes them by this
 
     # --- storage ---------------------------------------------------------------
     def _data(self):
@@ -267,9 +280,11 @@ class NDArray:
         return self
 
     def tostype(self, stype):
-        if stype != "default":
-            raise MXNetError(f"tostype: storage type {stype!r} is not supported yet")
-        return self.copy()
+        """A copy with storage type ``stype`` ('default', 'row_sparse' or 'csr')."""
+        if stype == "csr" and len(self.shape) != 2:
+            raise ValueError(f"To convert to a CSR, the NDArray should be 2 Dimensional. "
+                             f"Current shape is {self.shape}")
+        return _op_fn("cast_storage")(self, stype=stype)
 
     def detach(self):
         """A view of the same data outside the autograd graph."""
@@ -279,8 +294,14 @@ class NDArray:
 
     # --- autograd ----------------------------------------------------------------
     def attach_grad(self, grad_req="write", stype=None):
-        """Allocate a gradient buffer and mark this array as an autograd variable."""
-        mark_variables([self], [_op_fn("zeros_like")(self)], grad_req)
+        """Allocate a gradient buffer (of storage type ``stype``, by default this array's)
+        and mark this array as an autograd variable."""
+        if stype is None or stype == self.stype:
+            grad = _op_fn("zeros_like")(self)
+        else:
+            from .creation import zeros
+            grad = zeros(self.shape, self._ctx, self.dtype, stype=stype)
+        mark_variables([self], [grad], grad_req)
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         """Compute gradients of this array w.r.t. the marked variables."""

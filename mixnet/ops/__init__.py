@@ -10,6 +10,6 @@ from . import random, optimizer_update, optimizer_update_adamw_lamb
 from . import loss_output
 from . import (elemwise_unary, elemwise_binary, broadcast, init, indexing_key, matrix, matrix_join,
                matrix_expand, slicing, indexing, indexing_nd, misc,
-               python_callback)
+               python_callback, sparse_ops)
 
 __all__ = ["registry", "param", "infer"]
