@@ -97,7 +97,9 @@ class Executor:
         bwd_nodes = [n for n in topo_order([g for g in grads if g is not None])
                      if n.op is not None and id(n) not in fwd_ids]
         if _mirroring(self._fwd_nodes):
-            bwd_nodes = mirror(self._fwd_nodes, bwd_nodes) + bwd_nodes
+            mirror(self._fwd_nodes, bwd_nodes)
+            bwd_nodes = [n for n in topo_order([g for g in grads if g is not None])
+                         if n.op is not None and id(n) not in fwd_ids]
         self._bwd_nodes = bwd_nodes
         infer_shapes(topo_order([g for g in grads if g is not None]), shapes)
         infer_types(topo_order([g for g in grads if g is not None]), dtypes)

@@ -14,7 +14,7 @@ __all__ = ["Step", "compile_steps", "run_steps"]
 
 class Step:
     __slots__ = ("node", "op", "params", "ins", "outs", "shapes", "dtypes", "release", "extras",
-                 "req")
+                 "req", "pure")
 
     def __init__(self, node, ins, outs, shapes, dtypes):
         self.node = node
@@ -26,6 +26,8 @@ class Step:
         self.dtypes = dtypes
         self.release = ()
         self.req = None
+        # a mirrored recomputation must not repeat side effects (moving-stat updates)
+        self.pure = bool(node.op.mutate) and "__mirror__" in node.attrs
         if node.op.creates and shapes and shapes[0] is not None and \
                 0 in getattr(self.params, "shape", (1,)):
             # zeros((0, H)) in a graph means "batch size from inference" (rnn begin states)
@@ -85,6 +87,9 @@ def run_steps(steps, vals, xp, is_train, rng, monitor=None):
     """Run ``steps`` on the slot list ``vals`` (xp arrays), in place."""
     for step in steps:
         args = [vals[s] for s in step.ins]
+        if step.pure:
+            for i in step.op.mutate:
+                args[i] = args[i].copy()
         if step.extras:
             kw = {}
             if step.op.random:

@@ -27,6 +27,10 @@ def array(source_array, ctx=None, dtype=None):
     >>> mx.nd.array([1, 2, 3]).dtype
     <class 'numpy.float32'>
     """
+    if (isinstance(source_array, NDArray) and source_array.stype != "default") or \
+            type(source_array).__name__ in ("csr_matrix", "csr_array"):   # scipy csr
+        from .sparse import array as sparse_array
+        return sparse_array(source_array, ctx, dtype)
     ctx = _ctx(ctx)
     if isinstance(source_array, NDArray):
         dtype = source_array.dtype if dtype is None else normalize(dtype)
@@ -41,8 +45,11 @@ def array(source_array, ctx=None, dtype=None):
     return _from_numpy(data, ctx)
 
 
-def empty(shape, ctx=None, dtype=None):
+def empty(shape, ctx=None, dtype=None, stype=None):
     """An uninitialized array (here: allocated, contents unspecified)."""
+    if stype not in (None, "default"):
+        from .sparse import empty as sparse_empty
+        return sparse_empty(stype, _shape(shape), ctx, dtype)
     ctx = _ctx(ctx)
     xp = dispatch.xp_of(ctx)
     return from_xp(xp.empty(_shape(shape), dtype=normalize(dtype)), ctx)
@@ -71,8 +78,11 @@ def _dense_only(kwargs, fn):
         raise TypeError(f"{fn}: unexpected keyword argument(s) {sorted(kwargs)}")
 
 
-def zeros(shape, ctx=None, dtype=None, out=None, **kwargs):
-    """An array of zeros."""
+def zeros(shape, ctx=None, dtype=None, out=None, stype=None, **kwargs):
+    """An array of zeros (of storage type ``stype``: 'default', 'row_sparse', 'csr')."""
+    if stype not in (None, "default"):
+        from .sparse import zeros as sparse_zeros
+        return _maybe_out(sparse_zeros(stype, _shape(shape), ctx, dtype), out)
     _dense_only(kwargs, "zeros")
     return _maybe_out(_create("_zeros", shape, ctx, dtype), out)
 

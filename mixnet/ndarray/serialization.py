@@ -36,10 +36,10 @@ def save(fname, data):
         data = [data]
     if isinstance(data, dict):
         bad = [k for k, v in data.items() if not isinstance(v, NDArray)]
-        arrays = {k: v.asnumpy() for k, v in data.items() if isinstance(v, NDArray)}
+        arrays = {k: _record(v) for k, v in data.items() if isinstance(v, NDArray)}
     elif isinstance(data, (list, tuple)):
         bad = [i for i, v in enumerate(data) if not isinstance(v, NDArray)]
-        arrays = [v.asnumpy() for v in data if isinstance(v, NDArray)]
+        arrays = [_record(v) for v in data if isinstance(v, NDArray)]
     else:
         raise MXNetError(f"save: data must be an NDArray, a list or a dict of NDArrays, got "
                          f"{type(data).__name__}")
@@ -77,7 +77,13 @@ def _check_shape_mode(buf):
                          "outside mx.np_shape(True)")
 
 
+def _record(array):
+    """What the codec writes for ``array``: a NumPy array, or a SparseArray."""
+    return array.asnumpy() if array.stype == "default" else array._to_record()
+
+
 def _to_nd(value):
-    if not isinstance(value, np.ndarray):
-        raise MXNetError(f"load: sparse arrays ({value.stype}) are not supported yet")
+    if not isinstance(value, np.ndarray):   # a _format.SparseArray
+        from .sparse_array import from_record
+        return from_record(value, Context("cpu", 0))
     return _from_numpy(value, Context("cpu", 0))

@@ -139,6 +139,7 @@ def register_binary(name, math, doc, **attrs):
 
 def _elemwise(name, key, doc, aliases=()):
     return register_binary(name, MATH[key], doc, aliases=aliases, infer_shape=same_shape,
+                           inplace=((0, 0), (1, 0)),
                            elementwise=True)
 
 

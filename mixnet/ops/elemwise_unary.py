@@ -184,7 +184,7 @@ def _(F, node, ograds):
     return [F._backward_relu(ograds[0], node.output(0))]
 
 
-@op("_backward_relu", inputs=("ograd", "output"), elementwise=True)
+@op("_backward_relu", inputs=("ograd", "output"), elementwise=True, inplace=((0, 0),))
 def _backward_relu(xp, params, ograd, out):
     """Gradient of relu from its output: g where y > 0, nan where y is nan (as MXNet)."""
     return ograd * xp.where(xp.isnan(out), out, out > 0)

@@ -12,8 +12,7 @@ __all__ = ["mirror", "should_mirror"]
 
 # Ops whose outputs are worth keeping (expensive to recompute), as in MXNet's policy.
 _KEEP = {"Convolution", "Deconvolution", "FullyConnected", "dot", "batch_dot", "Concat",
-         "SoftmaxOutput", "RNN", "Embedding", "Dropout", "_random_normal", "_random_uniform",
-         "Pooling"}
+         "SoftmaxOutput", "RNN", "Embedding", "Dropout"}
 
 
 def should_mirror(node):
@@ -23,13 +22,16 @@ def should_mirror(node):
         return force.lower() in ("true", "1")
     if node.attrs.get("__mirror_stage__", "").lower() in ("true", "1"):
         return False
-    return node.op.name not in _KEEP and not node.op.random and not node.op.mutate
+    # NOTE: ops that mutate inputs (BatchNorm's moving stats) are mirrored too; the
+    # executor runs their clones without side effects (``__mirror__`` attribute).
+    return node.op.name not in _KEEP and not node.op.random
 
 
 def mirror(fwd_nodes, bwd_nodes, policy=should_mirror):
     """Rewrite ``bwd_nodes`` to read clones of mirrored forward nodes; return the clones.
 
-    The returned clones (in dependency order) must run before the backward nodes.
+    Callers re-derive the backward order from the gradient entries so that each clone
+    runs just before its first reader (so clones are not all alive at once).
     """
     fwd_ids = {id(n) for n in fwd_nodes}
     clones = {}
@@ -39,8 +41,8 @@ def mirror(fwd_nodes, bwd_nodes, policy=should_mirror):
         c = clones.get(id(node))
         if c is None:
             inputs = [remap(e) for e in node.inputs]
-            c = Node(node.op, node.name + "_mirror", node.params, inputs, dict(node.attrs),
-                     param_keys=node.param_keys)
+            c = Node(node.op, node.name + "_mirror", node.params, inputs,
+                     dict(node.attrs, __mirror__="1"), param_keys=node.param_keys)
             clones[id(node)] = c
             order.append(c)
         return c

@@ -25,7 +25,7 @@ class ActivationParam(Param):
                       doc="Activation function to be applied.")
 
 
-@op("Activation", params=ActivationParam)
+@op("Activation", params=ActivationParam, inplace=((0, 0),))
 def activation(xp, params, data):
     """Applies an activation function element-wise to the input."""
     if params.act_type == "softrelu":
