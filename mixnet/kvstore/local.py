@@ -1,7 +1,8 @@
 """The single-process kvstore: 'local' (merge and update on the CPU) and 'device' (merge
 and update on the device of the first pushed value), with MXNet 1.9.1's semantics.
 
-Values are stored dense; a row_sparse value is merged as its dense equivalent.
+Values are stored dense; a row_sparse value is merged as its dense equivalent, and
+row_sparse_pull answers with a RowSparseNDArray of the requested rows.
 Layer 10: imports optimizer, ndarray and below.
 """
 from collections import OrderedDict
@@ -13,6 +14,7 @@ from .. import optimizer as opt
 from ..base import MXNetError, MXNetTypeError, MXNetValueError
 from ..context import Context
 from ..ndarray import NDArray
+from ..ndarray.sparse_array import rows_of
 from .base import KVStoreBase, key_value_pairs, register_family
 from .compression import GradientCompression
 
@@ -225,7 +227,7 @@ class KVStore(KVStoreBase):
                 i += 1
         if first_out is not out:
             for o in out[1:]:
-                _write(_dense(out[0]), o)
+                _write(out[0], o)
 
     # --- updater and optimizer -----------------------------------------------------
     def _set_updater(self, updater):
@@ -303,15 +305,13 @@ class KVStore(KVStoreBase):
 
 
 def _rows_only(stored, row_ids):
-    """``stored`` with every row not in ``row_ids`` set to zero."""
+    """The rows ``row_ids`` of ``stored`` as a RowSparseNDArray (the others are zero)."""
     ids = row_ids.asnumpy().astype(np.int64).ravel()
     num_rows = stored.shape[0]
     if ids.size and (ids.min() < 0 or ids.max() >= num_rows):
         raise MXNetValueError(f"row_ids must be in [0, {num_rows}), got {ids.min()}.."
                               f"{ids.max()}")
-    mask = np.zeros((num_rows,) + (1,) * (stored.ndim - 1), dtype=stored.dtype)
-    mask[ids] = 1
-    return nd.broadcast_mul(stored, nd.array(mask, ctx=stored.context, dtype=stored.dtype))
+    return rows_of(stored, nd.array(ids, ctx=stored.context, dtype=np.int64))
 
 
 register_family(None, KVStore)

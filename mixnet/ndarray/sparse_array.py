@@ -18,7 +18,7 @@ from . import _format, dispatch, sparse_xp
 from .ndarray import NDArray, Chunk, _op_fn, _from_numpy, from_xp, py_slice
 
 __all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "new_sparse", "zeros",
-           "copy_into", "from_record", "ufunc", "NotSupportedForSparseNDArray"]
+           "copy_into", "from_record", "rows_of", "ufunc", "NotSupportedForSparseNDArray"]
 
 _AUX_TYPES = {"row_sparse": [np.dtype(np.int64)], "csr": [np.dtype(np.int64)] * 2}
 
@@ -70,6 +70,20 @@ def copy_into(src, dst):
         else:
             dst._store(backend.to_device(src._data(), dst._ctx))
     engine.push(run, [src._chunk.var], [dst._chunk.var], dst._ctx, "_copyto", 1)
+
+
+def rows_of(src, row_ids):
+    """A RowSparseNDArray holding the rows ``row_ids`` (any order, repeats allowed) of
+    ``src`` (kvstore's row_sparse_pull); requested rows are kept even when zero."""
+    out = new_sparse("row_sparse", src.shape, src.dtype, src._ctx)
+
+    def run():
+        xp = dispatch.xp_of(src._ctx)
+        ids = backend.to_device(row_ids._data(), src._ctx).reshape(-1)
+        out._store(sparse_xp.rsp_of_rows(xp, src._data(), ids))
+    engine.push(run, [src._chunk.var, row_ids._chunk.var], [out._chunk.var], src._ctx,
+                "row_sparse_pull", 1)
+    return out
 
 
 def ufunc(lhs, rhs, elem_op, bcast_op, scalar_op, rscalar_op=None):
