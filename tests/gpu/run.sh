@@ -4,6 +4,6 @@
 set -u
 cd "$(dirname "$0")/../.."
 python3 -c "import cupy; print('cupy', cupy.__version__)" || exit 1
-python3 -m pytest tests/gpu -q -p no:cacheprovider -x 2>&1 | tail -15
-MIXNET_TEST_DEFAULT_CTX=gpu python3 -m pytest tests/ops -q -p no:cacheprovider \
+timeout 120 python3 -m pytest tests/gpu -q -p no:cacheprovider -x 2>&1 | tail -15
+MIXNET_TEST_CTX=gpu timeout 300 python3 -m pytest tests/ops -q -p no:cacheprovider \
   --deselect tests/ops/test_registry_complete.py 2>&1 | tail -15
