@@ -176,7 +176,9 @@ class Executor:
             out_grads = [out_grads]
         xp = backend.array_module(self._ctx)
         rng = backend.random.generator(self._ctx)
-        heads = list(out_grads)
+        # head gradients on another device are copied to this executor's (MXNet does)
+        heads = [h if h is None or h.context == self._ctx else h.as_in_context(self._ctx)
+                 for h in out_grads]
         targets = [(self.grad_arrays[i], self._grad_req[i], s) for i, s in self._grad_slots]
 
         def run():

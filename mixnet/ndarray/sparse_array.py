@@ -258,7 +258,9 @@ class BaseSparseNDArray(NDArray):
             if value._chunk is not self._chunk:
                 value.copyto(self)
         elif isinstance(value, numeric_types):
-            if self._stype == "csr":
+            # NOTE: MXNet refuses any number for csr; 0 is allowed here so that autograd
+            # can clear an unreached csr gradient.
+            if self._stype == "csr" and value != 0:
                 raise ValueError("Assigning numeric types to CSRNDArray is not "
                                  "implemented yet.")
             from .creation import full

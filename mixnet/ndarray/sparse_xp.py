@@ -6,6 +6,11 @@ over ``xp`` and knows nothing of NDArray or the engine.
 """
 import numpy as np
 
+try:   # optional: SciPy's csr products are much faster than the generic scatter-add
+    import scipy.sparse as _spsp
+except ImportError:
+    _spsp = None
+
 __all__ = ["SparseData", "empty", "from_dense", "to_dense", "cast", "csr_rows",
            "csr_dot", "rsp_add", "rsp_retain", "csr_sum", "rsp_of_rows"]
 
@@ -83,13 +88,31 @@ def csr_rows(sp, begin, end):
 
 def _scatter_add(xp, out, rows, values):
     """``out[rows] += values`` with repeated ``rows`` accumulating."""
-    xp.add.at(out, rows, values)
+    at = getattr(xp.add, "at", None)
+    if at is None:   # CuPy before ufunc.at
+        import cupyx
+        cupyx.scatter_add(out, rows, values)
+    else:
+        at(out, rows, values)
+
+
+def _scipy_dot(sp, shape, dense2, transpose):
+    a = _spsp.csr_matrix((sp.data, sp.indices, sp.indptr), shape=shape)
+    if not transpose:
+        return np.asarray(a @ dense2), None
+    cols = np.unique(sp.indices)
+    return np.asarray(a.T.tocsr()[cols] @ dense2), cols
 
 
 def csr_dot(xp, sp, shape, dense, transpose):
     """``csr @ dense`` (a dense result) or ``csr.T @ dense`` (a row_sparse result)."""
-    rows = csr_row_ids(xp, sp)
     dense2 = dense.reshape(dense.shape[0], -1)
+    if xp is np and _spsp is not None:
+        out, cols = _scipy_dot(sp, shape, dense2, transpose)
+        if cols is None:
+            return out.reshape((shape[0],) + dense.shape[1:])
+        return SparseData(out.reshape((cols.shape[0],) + dense.shape[1:]), cols.astype(_IDX))
+    rows = csr_row_ids(xp, sp)
     if not transpose:
         out = xp.zeros((shape[0], dense2.shape[1]), dense.dtype)
         _scatter_add(xp, out, rows, sp.data[:, None] * dense2[sp.indices])
@@ -103,10 +126,7 @@ def csr_dot(xp, sp, shape, dense, transpose):
 
 def rsp_add(xp, parts, signs):
     """The row_sparse sum of row_sparse ``parts``, each scaled by +1/-1 in ``signs``."""
-    rows = parts[0].indices
-    for p in parts[1:]:
-        rows = xp.union1d(rows, p.indices)
-    rows = rows.astype(_IDX)
+    rows = xp.unique(xp.concatenate([p.indices for p in parts])).astype(_IDX)
     out = xp.zeros((rows.shape[0],) + parts[0].data.shape[1:], parts[0].data.dtype)
     for p, s in zip(parts, signs):
         pos = xp.searchsorted(rows, p.indices)
