@@ -1,29 +1,11 @@
 """``mx.AttrScope``: attributes attached to symbols created inside a scope (thread-local)."""
-import threading
 
-from .base import MXNetError
+from .base import MXNetError, thread_local_class_attr
 
 __all__ = ["AttrScope"]
 
-_local = threading.local()
 
-
-class _AttrScopeMeta(type):
-    # NOTE: MXNet code assigns ``AttrScope.current = ...`` on the class and expects it to
-    # be thread-local: a class-level property needs a metaclass.
-    @property
-    def current(cls):
-        scope = getattr(_local, "value", None)
-        if scope is None:
-            scope = _local.value = AttrScope()
-        return scope
-
-    @current.setter
-    def current(cls, scope):
-        _local.value = scope
-
-
-class AttrScope(metaclass=_AttrScopeMeta):
+class AttrScope(metaclass=thread_local_class_attr("current", lambda: AttrScope())):
     """Attribute manager for scoping: symbols made inside get these attributes.
 
     Examples

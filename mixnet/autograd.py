@@ -5,14 +5,12 @@ the one gradient pass (graph.passes.gradient) on that graph and executes the gra
 nodes with the executor, imperatively, so ``create_graph=True`` records them again
 (higher-order gradients).
 """
-import contextlib
 
 from .base import MXNetError
 from .executor import run_graph
 from .graph import tape
 from .graph.node import Node, Entry
 from .graph.passes.gradient import gradient
-from .graph.builder import F
 from .ndarray import NDArray
 from .ndarray.ndarray import AUTOGRAD_HOOKS, mark_variables
 from .ndarray import ndarray as _nd_mod

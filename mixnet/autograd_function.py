@@ -1,6 +1,5 @@
 """``autograd.Function``: user-defined differentiable functions with custom backward."""
 from .graph import tape
-from .graph.node import Node, Entry
 from .ndarray import NDArray
 from .ops import registry
 

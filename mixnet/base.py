@@ -1,10 +1,24 @@
 """Errors and tiny helpers shared by every layer (imports the stdlib only)."""
 
-__all__ = ["MXNetError", "MXNetValueError", "MXNetTypeError", "MXNetIndexError",
-           "NotImplementedForSymbol", "_Null", "string_types", "numeric_types",
-           "integer_types", "check_call", "c_str", "NDArrayHandle", "py_str"]
+__all__ = [
+    "MXNetError",
+    "MXNetValueError",
+    "MXNetTypeError",
+    "MXNetIndexError",
+    "NotImplementedForSymbol",
+    "_Null",
+    "string_types",
+    "numeric_types",
+    "integer_types",
+    "check_call",
+    "c_str",
+    "NDArrayHandle",
+    "py_str",
+    "thread_local_class_attr",
+]
 
 import numbers
+import threading
 
 import numpy as _np
 
@@ -37,7 +51,7 @@ class NotImplementedForSymbol(MXNetError):
     def __str__(self):
         msg = f"Function {self.function}"
         if self.alias:
-            msg += f" (namely operator \"{self.alias}\")"
+            msg += f' (namely operator "{self.alias}")'
         if self.args:
             msg += " with arguments (" + ", ".join(self.args) + ")"
         return msg + " is not implemented for Symbol and only available in NDArray."
@@ -55,7 +69,7 @@ class _NullType:
 
 _Null = _NullType()
 
-mx_real_t = _np.float32   # MXNet's default real type
+mx_real_t = _np.float32  # MXNet's default real type
 string_types = (str,)
 numeric_types = (float, int, numbers.Number)
 integer_types = (int, numbers.Integral)
@@ -77,3 +91,24 @@ class NDArrayHandle:
 def check_call(ret):
     """MXNet's C return-code check; there is no C library behind mixnet."""
     raise MXNetError("mixnet has no C library (_LIB); check_call is not supported")
+
+
+def thread_local_class_attr(name, default):
+    """A metaclass giving its classes a thread-local class attribute ``name``.
+
+    MXNet code assigns ``Context.default_ctx = ...`` / ``AttrScope.current = ...`` on the
+    class and expects each thread to see its own value; a class-level property needs a
+    metaclass. ``default()`` makes a thread's first value.
+    """
+    local = threading.local()
+
+    def fget(cls):
+        value = getattr(local, "value", None)
+        if value is None:
+            value = local.value = default()
+        return value
+
+    def fset(cls, value):
+        local.value = value
+
+    return type(f"_ThreadLocal_{name}", (type,), {name: property(fget, fset)})

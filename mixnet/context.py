@@ -1,30 +1,11 @@
 """Devices: ``Context('cpu'|'gpu', id)``, ``cpu()``, ``gpu()`` and the thread-local default."""
-import threading
 
-from .base import MXNetError
+from .base import MXNetError, thread_local_class_attr
 
-__all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
-           "gpu_memory_info"]
-
-_local = threading.local()
+__all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus", "gpu_memory_info"]
 
 
-class _ContextMeta(type):
-    # NOTE: MXNet code assigns ``Context.default_ctx = ...`` on the class and expects it
-    # to be thread-local; a class-level property needs a metaclass.
-    @property
-    def default_ctx(cls):
-        ctx = getattr(_local, "value", None)
-        if ctx is None:
-            ctx = _local.value = Context("cpu", 0)
-        return ctx
-
-    @default_ctx.setter
-    def default_ctx(cls, ctx):
-        _local.value = ctx
-
-
-class Context(metaclass=_ContextMeta):
+class Context(metaclass=thread_local_class_attr("default_ctx", lambda: Context("cpu", 0))):
     """A device on which arrays live and ops run.
 
     Parameters
@@ -49,8 +30,10 @@ class Context(metaclass=_ContextMeta):
             self.device_typeid, self.device_id = device_type.device_typeid, device_type.device_id
         else:
             if device_type not in self.devstr2type:
-                raise MXNetError(f"Context: unknown device_type {device_type!r}; "
-                                 f"expected one of {sorted(self.devstr2type)}")
+                raise MXNetError(
+                    f"Context: unknown device_type {device_type!r}; "
+                    f"expected one of {sorted(self.devstr2type)}"
+                )
             self.device_typeid = self.devstr2type[device_type]
             self.device_id = int(device_id)
         self._old_ctx = None

@@ -1,27 +1,11 @@
 """Automatic names of symbols (``fullyconnected0``, ``_plus1``...), thread-local."""
-import threading
+
+from .base import thread_local_class_attr
 
 __all__ = ["NameManager", "Prefix"]
 
-_local = threading.local()
 
-
-class _NameManagerMeta(type):
-    # NOTE: MXNet code assigns ``NameManager.current = ...`` on the class and expects it
-    # to be thread-local: a class-level property needs a metaclass.
-    @property
-    def current(cls):
-        mgr = getattr(_local, "value", None)
-        if mgr is None:
-            mgr = _local.value = NameManager()
-        return mgr
-
-    @current.setter
-    def current(cls, mgr):
-        _local.value = mgr
-
-
-class NameManager(metaclass=_NameManagerMeta):
+class NameManager(metaclass=thread_local_class_attr("current", lambda: NameManager())):
     """Gives each unnamed symbol a unique name: op name + a per-op counter."""
 
     def __init__(self):

@@ -1,10 +1,27 @@
 """Global (thread-local) switches of MXNet's NumPy-compatible modes: np_shape, np_array."""
+
 import functools
 import threading
 
-__all__ = ["is_np_shape", "set_np_shape", "np_shape", "is_np_array", "set_np_array",
-           "np_array", "use_np", "use_np_shape", "use_np_array", "set_np", "reset_np",
-           "_NumpyArrayScope", "_NumpyShapeScope", "getenv", "setenv"]
+from .base import thread_local_class_attr
+
+__all__ = [
+    "is_np_shape",
+    "set_np_shape",
+    "np_shape",
+    "is_np_array",
+    "set_np_array",
+    "np_array",
+    "use_np",
+    "use_np_shape",
+    "use_np_array",
+    "set_np",
+    "reset_np",
+    "_NumpyArrayScope",
+    "_NumpyShapeScope",
+    "getenv",
+    "setenv",
+]
 
 _state = threading.local()
 
@@ -33,22 +50,9 @@ class _NumpyShapeScope:
         set_np_shape(self._prev)
 
 
-class _ScopeMeta(type):
-    # NOTE: MXNet's tests assign ``_NumpyArrayScope._current = ...`` on the class and
-    # expect it to be thread-local: a class-level property needs a metaclass.
-    @property
-    def _current(cls):
-        scope = getattr(_state, "np_array_scope", None)
-        if scope is None:
-            scope = _state.np_array_scope = cls(False)
-        return scope
-
-    @_current.setter
-    def _current(cls, scope):
-        _state.np_array_scope = scope
-
-
-class _NumpyArrayScope(metaclass=_ScopeMeta):
+class _NumpyArrayScope(
+    metaclass=thread_local_class_attr("_current", lambda: _NumpyArrayScope(False))
+):
     """Scope of the ``mx.np`` array mode (thread-local)."""
 
     def __init__(self, is_np_array):
@@ -96,6 +100,7 @@ def _wrap(func, shape, array):
     def wrapper(*args, **kwargs):
         with np_shape(shape), np_array(array):
             return func(*args, **kwargs)
+
     return wrapper
 
 
@@ -119,11 +124,13 @@ def use_np(func):
 
 def getenv(name):
     import os
+
     return os.environ.get(name)
 
 
 def setenv(name, value):
     import os
+
     if value is None:
         os.environ.pop(name, None)
     else:

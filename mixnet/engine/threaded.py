@@ -10,7 +10,6 @@ import queue
 import threading
 
 from .. import config
-from .var import ExcBox
 from .opr import Opr, run_opr, run_now
 
 __all__ = ["ThreadedEngine"]

@@ -4,6 +4,7 @@
 outputs); every other node reachable from the requested entries is computed once, in
 dependency order.
 """
+from ..graph.node import topo_order
 from ..ndarray import dispatch
 from ..ndarray.ndarray import new_array
 
@@ -13,7 +14,7 @@ __all__ = ["run_graph"]
 def run_graph(entries, value_of):
     """NDArrays for ``entries``; nodes without a value are computed via the engine."""
     values = {}
-    order = _order(entries, value_of, values)
+    order = topo_order(entries, known=lambda e: value_of(e) is not None)
     used = set(entries)
     for node in order:
         used.update(node.inputs)
@@ -28,22 +29,3 @@ def run_graph(entries, value_of):
         for i, arr in enumerate(outs):
             values[node.output(i)] = arr
     return [values[e] if e in values else value_of(e) for e in entries]
-
-
-def _order(entries, value_of, values):
-    """Nodes to compute, inputs first; stops at entries that ``value_of`` knows."""
-    order, seen = [], set()
-    stack = [(e.node, False) for e in reversed(entries) if value_of(e) is None]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for e in node.inputs:
-            if id(e.node) not in seen and value_of(e) is None:
-                stack.append((e.node, False))
-    return order

@@ -77,10 +77,15 @@ def is_variable(node):
     return node.op is None
 
 
-def topo_order(heads):
-    """Nodes reachable from ``heads`` (entries or nodes), inputs before users."""
+def topo_order(heads, known=None):
+    """Nodes reachable from ``heads`` (entries or nodes), inputs before users.
+
+    ``known(entry)``: when given and true for an entry, the walk does not go through it
+    (its value exists already).
+    """
     order, seen = [], set()
-    stack = [(e.node if isinstance(e, Entry) else e, False) for e in reversed(list(heads))]
+    stack = [(e.node if isinstance(e, Entry) else e, False) for e in reversed(list(heads))
+             if known is None or not known(e)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -91,6 +96,6 @@ def topo_order(heads):
         seen.add(id(node))
         stack.append((node, True))
         for e in reversed(node.inputs):
-            if id(e.node) not in seen:
+            if id(e.node) not in seen and (known is None or not known(e)):
                 stack.append((e.node, False))
     return order

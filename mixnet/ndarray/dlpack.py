@@ -3,7 +3,7 @@ import numpy as np
 
 from ..context import Context
 from . import dispatch
-from .ndarray import NDArray, from_xp
+from .ndarray import from_xp
 
 __all__ = ["to_dlpack_for_read", "to_dlpack_for_write", "from_dlpack", "from_numpy"]
 

@@ -1,5 +1,4 @@
 """Python-level nd functions of MXNet 1.x that are not single ops."""
-import numpy as np
 
 from ..base import MXNetError, numeric_types
 from ..ops import registry

@@ -12,7 +12,7 @@ from .. import engine
 from ..base import MXNetError, MXNetIndexError
 from ..graph import tape
 from ..ops import registry
-from ..ops.indexing_key import encode_key, decode_key, is_basic
+from ..ops.indexing_key import encode_key, is_basic
 from ..util import is_np_shape
 from . import dispatch
 

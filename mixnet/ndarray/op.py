@@ -1,10 +1,7 @@
 """``nd.*`` functions generated from the op registry (plain closures, real signatures)."""
-import inspect
-
 from ..base import MXNetError, _Null
 from ..context import Context
 from ..ops import registry
-from ..ops.param import REQUIRED
 from . import dispatch
 from .ndarray import NDArray, new_array
 
@@ -102,7 +99,7 @@ def make_function(op):
     fn.__name__ = public_name(op, op.namespace)
     fn.__qualname__ = fn.__name__
     fn.__doc__ = _doc(op)
-    fn.__signature__ = _signature(op)
+    fn.__signature__ = registry.signature(op, ("out", "name"))
     return fn
 
 
@@ -110,23 +107,6 @@ def _parse_ctx(text):
     text = str(text)
     kind, _, rest = text.partition("(")
     return Context(kind, int(rest.rstrip(")") or 0))
-
-
-def _signature(op):
-    P = inspect.Parameter
-    params = []
-    if op.variadic is not None:
-        params.append(P("data", P.VAR_POSITIONAL))
-    else:
-        params += [P(n, P.POSITIONAL_OR_KEYWORD, default=None) for n in op.inputs]
-    kind = P.KEYWORD_ONLY if op.variadic is not None else P.POSITIONAL_OR_KEYWORD
-    for fname, spec in (op.params._specs.items() if op.params else ()):
-        if fname == op.variadic:
-            continue
-        params.append(P(fname, kind, default=_Null if spec.default is REQUIRED else spec.default))
-    params += [P("out", P.KEYWORD_ONLY, default=None), P("name", P.KEYWORD_ONLY, default=None),
-               P("kwargs", P.VAR_KEYWORD)]
-    return inspect.Signature(params)
 
 
 def _doc(op):

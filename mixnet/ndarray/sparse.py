@@ -119,7 +119,6 @@ def _as_part(src, dtype, ctx):
 
 def _csr_from_definition(data, indices, indptr, shape=None, ctx=None, dtype=None):
     from .sparse_array import from_record
-    from ._format import SparseArray
     dtype = _default_dtype(data, dtype)
     data = _as_part(data, dtype, ctx)
     indptr = _as_part(indptr, np.int64, ctx)

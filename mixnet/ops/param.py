@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from ..base import MXNetValueError, MXNetTypeError
+from ..base import MXNetValueError
 
 __all__ = ["Param", "Spec", "Int", "Float", "Bool", "Str", "Choice", "Shape", "Dtype",
            "Any", "REQUIRED", "format_value"]

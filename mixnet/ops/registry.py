@@ -12,10 +12,13 @@ An op is defined once, in its family file, with the ``@op`` decorator::
 
 ``nd.*``, ``sym.*``, the docs, shape/type inference and gradients all come from it.
 """
-from ..base import MXNetError
+import inspect
+
+from ..base import MXNetError, _Null
+from .param import REQUIRED
 from .infer import same_shape, same_shape_backward, same_type
 
-__all__ = ["Op", "op", "get", "find", "all_ops", "NOT_DECLARED"]
+__all__ = ["Op", "op", "get", "find", "all_ops", "NOT_DECLARED", "signature"]
 
 _REGISTRY = {}   # every name and alias -> Op
 _OPS = []        # each Op once, in registration order
@@ -163,6 +166,25 @@ def _default_params(params):
         return params()
     except TypeError:   # has required fields
         return None
+
+
+def signature(op, trailing):
+    """The Python signature of a generated ``nd``/``sym`` function of ``op``: its inputs,
+    its parameters (in declaration order), then keyword-only ``trailing`` names."""
+    P = inspect.Parameter
+    params = []
+    if op.variadic is not None:
+        params.append(P("data", P.VAR_POSITIONAL))
+    else:
+        params += [P(n, P.POSITIONAL_OR_KEYWORD, default=None) for n in op.inputs]
+    kind = P.KEYWORD_ONLY if op.variadic is not None else P.POSITIONAL_OR_KEYWORD
+    for fname, spec in (op.params._specs.items() if op.params else ()):
+        if fname != op.variadic:
+            params.append(P(fname, kind, default=_Null if spec.default is REQUIRED
+                            else spec.default))
+    params += [P(n, P.KEYWORD_ONLY, default=None) for n in trailing]
+    params.append(P("kwargs", P.VAR_KEYWORD))
+    return inspect.Signature(params)
 
 
 def op(name, **attrs):

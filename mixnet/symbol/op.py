@@ -1,9 +1,6 @@
 """``sym.*`` functions generated from the op registry."""
-import inspect
-
 from ..base import _Null
 from ..ops import registry
-from ..ops.param import REQUIRED
 from .symbol import Symbol, create_op_symbol
 
 __all__ = ["make_function", "namespace_functions"]
@@ -21,7 +18,7 @@ def make_function(op, call_name=None):
     fn.__name__ = call_name or op.name
     fn.__qualname__ = fn.__name__
     fn.__doc__ = op.doc
-    fn.__signature__ = _signature(op)
+    fn.__signature__ = registry.signature(op, ("name", "attr"))
     return fn
 
 
@@ -48,23 +45,6 @@ def _split(op, args, kwargs):
         fields = [f for f in op.params._specs if f not in params]
         params.update(zip(fields, pos_params))
     return inputs, params
-
-
-def _signature(op):
-    P = inspect.Parameter
-    params = []
-    if op.variadic is not None:
-        params.append(P("data", P.VAR_POSITIONAL))
-    else:
-        params += [P(n, P.POSITIONAL_OR_KEYWORD, default=None) for n in op.inputs]
-    kind = P.KEYWORD_ONLY if op.variadic is not None else P.POSITIONAL_OR_KEYWORD
-    for fname, spec in (op.params._specs.items() if op.params else ()):
-        if fname != op.variadic:
-            params.append(P(fname, kind, default=_Null if spec.default is REQUIRED
-                            else spec.default))
-    params += [P("name", P.KEYWORD_ONLY, default=None), P("attr", P.KEYWORD_ONLY, default=None),
-               P("kwargs", P.VAR_KEYWORD)]
-    return inspect.Signature(params)
 
 
 def namespace_functions(namespace):

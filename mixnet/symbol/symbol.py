@@ -1,18 +1,14 @@
 """Symbol: a handle on output entries of the graph IR, with MXNet 1.x's Symbol API."""
 import copy as _copy
-import json
 
-import numpy as np
 
 from ..attribute import AttrScope
-from ..base import MXNetError, NotImplementedForSymbol, numeric_types
-from ..context import Context
+from ..base import MXNetError, NotImplementedForSymbol
 from ..dtype import normalize
 from ..graph import json as graph_json
-from ..graph.node import Node, Entry, topo_order
+from ..graph.node import Node, topo_order
 from ..graph.passes.infer import infer_shapes, infer_types
 from ..name import NameManager
-from ..ops import registry
 from ..ops.param import format_value
 from ..util import is_np_shape
 
