@@ -26,15 +26,25 @@ __all__ = [
 _state = threading.local()
 
 
+# Threads with np_shape on (process-wide): lets is_np_shape() skip the thread-local
+# lookup in the common case (it is asked on every op dispatch).
+_np_shape_threads = [0]
+
+
 def is_np_shape():
     """True when 0-d and zero-size shapes have NumPy meaning (not "unknown")."""
+    if not _np_shape_threads[0]:
+        return False
     return getattr(_state, "np_shape", False)
 
 
 def set_np_shape(active):
     """Turn NumPy shape semantics on/off; return the previous state."""
-    prev = is_np_shape()
-    _state.np_shape = bool(active)
+    prev = getattr(_state, "np_shape", False)
+    active = bool(active)
+    if active != prev:
+        _np_shape_threads[0] += 1 if active else -1
+    _state.np_shape = active
     return prev
 
 

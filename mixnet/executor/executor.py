@@ -180,6 +180,7 @@ class Executor:
         heads = [h if h is None or h.context == self._ctx else h.as_in_context(self._ctx)
                  for h in out_grads]
         targets = [(self.grad_arrays[i], self._grad_req[i], s) for i, s in self._grad_slots]
+        monitor = self._monitor
 
         def run():
             vals = self._saved
@@ -188,7 +189,7 @@ class Executor:
             for k, (h, o) in enumerate(zip(heads, self.outputs)):
                 slot = self._slot_of[self._head_entries[k]]
                 vals[slot] = xp.ones(o.shape, dtype=o.dtype) if h is None else h._data()
-            run_steps(self._bwd_steps, vals, xp, is_train, rng)
+            run_steps(self._bwd_steps, vals, xp, is_train, rng, monitor)
             for arr, req, s in targets:
                 if arr is None:
                     continue
@@ -207,7 +208,8 @@ class Executor:
         def monitor(step, values):
             names = step.op.output_names(step.params)
             for name, v in zip(names, values):
-                callback(f"{step.node.name}_{name}", from_xp(v.copy(), self._ctx))
+                if v is not None:    # outputs nobody needs are not computed
+                    callback(f"{step.node.name}_{name}", from_xp(v.copy(), self._ctx))
         self._monitor = monitor
 
     def get_optimized_symbol(self):

@@ -16,6 +16,9 @@ class GraphBuilder:
     def __init__(self, name_prefix=""):
         self._prefix = name_prefix
         self._cache = {}
+        # name of the forward node whose gradient is being built: its gradient nodes are
+        # named "<forward name>_backward", as MXNet names them (monitors show them)
+        self.scope = None
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -34,7 +37,8 @@ def _node_maker(op):
                 raise TypeError(f"F.{op.name}: inputs must be graph entries, got {type(e)}")
         if op.variadic is not None and op.variadic not in kwargs:
             kwargs[op.variadic] = len(entries)
-        node = Node(op, op.name + "_backward", op.make_params(kwargs), entries)
+        name = f"{F.scope}_backward" if F.scope else op.name + "_backward"
+        node = Node(op, name, op.make_params(kwargs), entries)
         n = op.num_visible_outputs(node.params)
         return node.output(0) if n == 1 else tuple(node.output(i) for i in range(n))
     make.__name__ = op.name

@@ -11,9 +11,14 @@ __all__ = ["is_recording", "is_training", "set_recording", "set_training", "reco
            "SavedValues", "VariableInfo"]
 
 _state = threading.local()
+# Threads with recording on (process-wide): while none is, is_recording() needs no
+# thread-local lookup, which op dispatch would otherwise pay on every call.
+_recording_threads = [0]
 
 
 def is_recording():
+    if not _recording_threads[0]:
+        return False
     return getattr(_state, "recording", False)
 
 
@@ -24,7 +29,10 @@ def is_training():
 def set_recording(flag):
     """Set recording on/off; return the previous value."""
     prev = getattr(_state, "recording", False)
-    _state.recording = bool(flag)
+    flag = bool(flag)
+    if flag != prev:
+        _recording_threads[0] += 1 if flag else -1
+    _state.recording = flag
     return prev
 
 

@@ -41,7 +41,9 @@ _infer_cache = {}
 
 def _infer(op, params, inputs):
     # NOTE: np_shape mode changes shape rules (reductions to () vs (1,)), so it is keyed.
-    key = (op, params, is_np_shape(), *[x.shape for x in inputs], *[x.dtype for x in inputs])
+    key = (op, params, is_np_shape())
+    for x in inputs:
+        key += (x.shape, x.dtype)
     try:
         return _infer_cache[key]
     except KeyError:

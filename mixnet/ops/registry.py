@@ -92,15 +92,13 @@ class Op:
         # output_req: forward accepts ``req=`` (a bool per output, MXNet's kNullOp) and
         # returns None for outputs nobody needs (fused backward ops skip that work).
         self.output_req = output_req
+        # a kernel with no extras: no mutated inputs, no RNG, no train flag, no req
+        self.plain = not (self.mutate or random or train or output_req)
         self.default_params = _default_params(params)
         # imperative(params, input NDArrays) -> output NDArrays, for ops that run Python
         # at the array level instead of a kernel (autograd.Function, Custom ops).
         self.imperative = None
 
-    @property
-    def plain(self):
-        """A kernel with no extras: no mutated inputs, no RNG, no train flag."""
-        return not (self.mutate or self.random or self.train or self.output_req)
 
     # --- gradient declaration ------------------------------------------------
     def gradient(self, fn):

@@ -92,6 +92,6 @@ _FLUENT = ("reshape", "reshape_like", "zeros_like", "ones_like", "broadcast_axes
            "broadcast_to", "broadcast_like", "astype")
 
 for _name in _FLUENT:
-    _target = {"broadcast_axes": "broadcast_axis", "astype": "Cast"}.get(_name, _name)
+    _target = {"astype": "cast"}.get(_name, _name)   # MXNet's astype calls op.cast
     if registry.find(_target) is not None and not hasattr(Symbol, _name):
         setattr(Symbol, _name, _fluent(_target))

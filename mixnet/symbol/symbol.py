@@ -307,7 +307,9 @@ class Symbol:
 
     def _gen_atomic_symbol(self):
         """This symbol's single op applied to fresh variables (one per input)."""
-        node = self._single_node("_gen_atomic_symbol")
+        if len({id(e.node) for e in self._outputs}) != 1:
+            raise MXNetError("_gen_atomic_symbol only works on the outputs of one node")
+        node = self._outputs[0].node
         if node.op is None:
             return Symbol([Node(None, node.name, attrs=dict(node.attrs)).output(0)])
         names = node.op.input_names(node.params)

@@ -53,7 +53,11 @@ def _input_grads(node, ograds):
                          f"register a gradient")
     if rule is None:
         return [None] * len(node.inputs)
-    grads = list(rule(F, node, ograds))
+    F.scope = node.name
+    try:
+        grads = list(rule(F, node, ograds))
+    finally:
+        F.scope = None
     if len(grads) != len(node.inputs):
         raise MXNetError(f"gradient of {node.op.name} returned {len(grads)} gradients "
                          f"for {len(node.inputs)} inputs")
