@@ -156,7 +156,11 @@ def _compute(heads, head_grads, variables, retain_graph, create_graph, train_mod
 def _free(entries):
     from .graph.node import topo_order
     for node in topo_order(entries):
-        if isinstance(node.info, tape.SavedValues):
+        if isinstance(node.info, tape.SavedValues) and node.info.outputs is not None:
+            # like MXNet, arrays computed in a freed graph become plain (leaf) arrays
+            for arr in node.info.outputs:
+                if arr._entry is not None and arr._entry.node is node:
+                    arr._entry = None
             node.info.outputs = None
 
 
