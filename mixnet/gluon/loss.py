@@ -83,7 +83,7 @@ class _PointwiseLoss(Loss):
         return self._batch_mean(F, loss)
 
 
-class L2Loss(_PointwiseLoss):
+class L2Loss(Loss):
     r"""Calculates the mean squared error between `label` and `pred`:
     :math:`L = \frac{1}{2} \sum_i \vert {label}_i - {pred}_i \vert^2`.
     """
@@ -338,7 +338,8 @@ class CosineEmbeddingLoss(Loss):
         cos_sim = self._cosine_similarity(F, input1, input2)
         cos_sim_a = (1 - cos_sim) * (label == 1)
         zero = F.array([0]) if F is ndarray else F.zeros((1, 1))
-        cos_sim_b = F.broadcast_maximum(zero, (label == -1) * (cos_sim - self._margin), axis=1)
+        # MXNet passes axis=1 here, which its parameterless op ignores
+        cos_sim_b = F.broadcast_maximum(zero, (label == -1) * (cos_sim - self._margin))
         loss = cos_sim_a + cos_sim_b
         return _apply_weighting(F, loss, self._weight, sample_weight)
 

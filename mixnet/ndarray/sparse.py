@@ -17,18 +17,30 @@ from ..base import integer_types, numeric_types
 from ..context import Context
 from ..dtype import normalize
 from ..ops import registry
-from . import sparse_dispatch  # noqa: F401  (installs the sparse dispatch)
-from .ndarray import (NDArray, _STORAGE_AUX_TYPES, _STORAGE_TYPE_CSR,  # noqa: F401
-                      _STORAGE_TYPE_DEFAULT, _STORAGE_TYPE_ROW_SPARSE,
-                      _STORAGE_TYPE_STR_TO_ID, _STORAGE_TYPE_UNDEFINED)
+from . import sparse_dispatch  # noqa: F401  (installs the sparse dispatch and kernels)
+# MXNet's mxnet.ndarray.sparse exposes these names too
+from .ndarray import NDArray, _STORAGE_AUX_TYPES, _STORAGE_TYPE_STR_TO_ID  # noqa: F401
+from .ndarray import _STORAGE_TYPE_CSR, _STORAGE_TYPE_DEFAULT  # noqa: F401
+from .ndarray import _STORAGE_TYPE_ROW_SPARSE, _STORAGE_TYPE_UNDEFINED  # noqa: F401
 from .op import make_function
-from .sparse_array import (BaseSparseNDArray, CSRNDArray, RowSparseNDArray,  # noqa: F401
-                           NotSupportedForSparseNDArray, ufunc)
+from .sparse_array import BaseSparseNDArray, CSRNDArray, RowSparseNDArray, ufunc
+from .sparse_array import NotSupportedForSparseNDArray  # noqa: F401
 from .sparse_array import zeros as _sparse_zeros
 
-__all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "csr_matrix",
-           "row_sparse_array", "zeros", "empty", "array", "add", "subtract", "multiply",
-           "divide"]
+__all__ = [
+    "BaseSparseNDArray",
+    "CSRNDArray",
+    "RowSparseNDArray",
+    "add",
+    "array",
+    "csr_matrix",
+    "divide",
+    "empty",
+    "multiply",
+    "row_sparse_array",
+    "subtract",
+    "zeros",
+]
 
 try:
     import scipy.sparse as spsp
@@ -226,8 +238,8 @@ def add(lhs, rhs):
 
 def subtract(lhs, rhs):
     """Element-wise difference (``elemwise_sub`` for equal shapes)."""
-    return _ufunc(lhs, rhs, "elemwise_sub", "broadcast_sub", "_minus_scalar",
-                  "_rminus_scalar")
+    # NOTE: as MXNet 1.9.1, ``subtract(number, array)`` computes ``array - number``
+    return _ufunc(lhs, rhs, "elemwise_sub", "broadcast_sub", "_minus_scalar")
 
 
 def multiply(lhs, rhs):
@@ -237,27 +249,20 @@ def multiply(lhs, rhs):
 
 def divide(lhs, rhs):
     """Element-wise division (``elemwise_div`` for equal shapes)."""
-    return _ufunc(lhs, rhs, "elemwise_div", "broadcast_div", "_div_scalar", "_rdiv_scalar")
+    # NOTE: as MXNet 1.9.1, ``divide(number, array)`` computes ``array / number``
+    return _ufunc(lhs, rhs, "elemwise_div", "broadcast_div", "_div_scalar")
 
 
-def _ufunc(lhs, rhs, elem, bcast, scalar, rscalar=None):
+def _ufunc(lhs, rhs, elem, bcast, scalar):
     if isinstance(lhs, numeric_types) and isinstance(rhs, numeric_types):
         import operator
         return {"elemwise_add": operator.add, "elemwise_sub": operator.sub,
                 "elemwise_mul": operator.mul, "elemwise_div": operator.truediv}[elem](lhs, rhs)
-    return ufunc(lhs, rhs, elem, bcast, scalar, rscalar)
+    return ufunc(lhs, rhs, elem, bcast, scalar)
 
 
 # Ops MXNet lists in mx.nd.sparse (its ops with sparse kernels or sparse storage types).
-_OPS = ("ElementWiseSum Embedding FullyConnected LinearRegressionOutput "
-        "LogisticRegressionOutput MAERegressionOutput _contrib_round_ste _contrib_sign_ste "
-        "abs adam_update add_n arccos arccosh arcsin arcsinh arctan arctanh broadcast_add "
-        "broadcast_div broadcast_minus broadcast_mul broadcast_plus broadcast_sub "
-        "cast_storage cbrt ceil clip concat cos cosh degrees dot elemwise_add elemwise_div "
-        "elemwise_mul elemwise_sub exp expm1 fix floor ftrl_update gamma gammaln log log10 "
-        "log1p log2 make_loss mean negative norm radians relu rint round rsqrt "
-        "sgd_mom_update sgd_update sigmoid sign sin sinh slice sqrt square stop_gradient "
-        "sum tan tanh trunc where zeros_like").split()
+_OPS = ["ElementWiseSum", "Embedding", "FullyConnected", "LinearRegressionOutput", "LogisticRegressionOutput", "MAERegressionOutput", "_contrib_round_ste", "_contrib_sign_ste", "abs", "adam_update", "add_n", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "broadcast_add", "broadcast_div", "broadcast_minus", "broadcast_mul", "broadcast_plus", "broadcast_sub", "cast_storage", "cbrt", "ceil", "clip", "concat", "cos", "cosh", "degrees", "dot", "elemwise_add", "elemwise_div", "elemwise_mul", "elemwise_sub", "exp", "expm1", "fix", "floor", "ftrl_update", "gamma", "gammaln", "log", "log10", "log1p", "log2", "make_loss", "mean", "negative", "norm", "radians", "relu", "rint", "round", "rsqrt", "sgd_mom_update", "sgd_update", "sigmoid", "sign", "sin", "sinh", "slice", "sqrt", "square", "stop_gradient", "sum", "tan", "tanh", "trunc", "where", "zeros_like"]
 
 
 def _namespace():

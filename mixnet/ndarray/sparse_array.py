@@ -15,10 +15,20 @@ from ..base import MXNetError, numeric_types
 from ..context import Context
 from ..dtype import normalize
 from . import _format, dispatch, sparse_xp
-from .ndarray import NDArray, Chunk, _op_fn, _from_numpy, from_xp, py_slice
+from .ndarray import Chunk, NDArray, _from_numpy, _op_fn, from_xp, py_slice
 
-__all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "new_sparse", "zeros",
-           "copy_into", "from_record", "rows_of", "ufunc", "NotSupportedForSparseNDArray"]
+__all__ = [
+    "BaseSparseNDArray",
+    "CSRNDArray",
+    "NotSupportedForSparseNDArray",
+    "RowSparseNDArray",
+    "copy_into",
+    "from_record",
+    "new_sparse",
+    "rows_of",
+    "ufunc",
+    "zeros",
+]
 
 _AUX_TYPES = {"row_sparse": [np.dtype(np.int64)], "csr": [np.dtype(np.int64)] * 2}
 

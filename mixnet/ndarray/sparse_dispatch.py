@@ -19,7 +19,7 @@ from . import dispatch, sparse_xp
 from .ndarray import new_array as _new_dense
 from .sparse_array import new_sparse
 
-__all__ = ["invoke", "run", "out_stypes", "KERNELS"]
+__all__ = ["KERNELS", "invoke", "out_stypes", "run"]
 
 D, RSP, CSR = "default", "row_sparse", "csr"
 KERNELS = {}   # op name -> kernel(op, params, inputs, stypes, out): result or NotImplemented
@@ -227,10 +227,11 @@ def _retain(op, p, st):
 def _dot(op, p, st):
     if p.forward_stype is not None:
         return p.forward_stype
-    return RSP if st[0] == CSR and st[1] != CSR and p.transpose_a and not p.transpose_b \
-        else D
+    if st[0] == CSR and st[1] != CSR and p.transpose_a and not p.transpose_b:
+        return RSP
+    return CSR if st == [D, CSR] and not p.transpose_a else D   # MXNet's cpu kernel
 
 
-from . import sparse_kernels  # noqa: E402,F401  (registers the kernels)
+from . import sparse_kernels  # noqa: F401  (registers the kernels: it needs run/kernel above)
 
 dispatch.SPARSE_INVOKE[0] = invoke

@@ -4,8 +4,8 @@ sums, retain, csr sum/slice/getnnz and the lazy (row-wise) optimizer updates."""
 from ..base import MXNetError
 from ..ops import registry
 from . import sparse_xp
-from .sparse_dispatch import D, RSP, CSR, kernel, run, dense, out_stypes
 from .sparse_array import copy_into
+from .sparse_dispatch import CSR, RSP, D, dense, kernel, out_stypes, run
 
 
 # --- cast_storage: an op whose output storage type is a parameter --------------------
@@ -79,7 +79,7 @@ def _retain(op, params, inputs, stypes, out):
     if stypes[0] != RSP:
         raise MXNetError(f"Operator _sparse_retain: data must be row_sparse, got "
                          f"{stypes[0]}")
-    data, idx = inputs
+    idx = inputs[1]
     return run(op, params, inputs, out, [RSP],
                lambda xp, d, i: sparse_xp.rsp_retain(xp, d, dense(xp, i, idx).reshape(-1)))
 

@@ -11,8 +11,19 @@ try:   # optional: SciPy's csr products are much faster than the generic scatter
 except ImportError:
     _spsp = None
 
-__all__ = ["SparseData", "empty", "from_dense", "to_dense", "cast", "csr_rows",
-           "csr_dot", "rsp_add", "rsp_retain", "csr_sum", "rsp_of_rows"]
+__all__ = [
+    "SparseData",
+    "cast",
+    "csr_dot",
+    "csr_rows",
+    "csr_sum",
+    "empty",
+    "from_dense",
+    "rsp_add",
+    "rsp_of_rows",
+    "rsp_retain",
+    "to_dense",
+]
 
 _IDX = np.int64
 

@@ -261,7 +261,7 @@ def test_sparse_state_of_a_dense_kernel_is_written_back():
 
 
 def test_storage_type_constants():
-    from mixnet.ndarray.ndarray import _STORAGE_TYPE_STR_TO_ID, _STORAGE_TYPE_ID_TO_STR
+    from mixnet.ndarray.ndarray import _STORAGE_TYPE_ID_TO_STR, _STORAGE_TYPE_STR_TO_ID
     assert _STORAGE_TYPE_STR_TO_ID == {"undefined": -1, "default": 0, "row_sparse": 1,
                                        "csr": 2}
     assert _STORAGE_TYPE_ID_TO_STR[2] == "csr"
