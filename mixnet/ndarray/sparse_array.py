@@ -78,7 +78,8 @@ def copy_into(src, dst):
             dst._store(sparse_xp.SparseData(move(st.data), move(st.indices),
                                             move(st.indptr)))
         else:
-            dst._store(backend.to_device(src._data(), dst._ctx))
+            dst._store(backend.to_device(src._data().astype(dst.dtype, copy=False),
+                                         dst._ctx))
     engine.push(run, [src._chunk.var], [dst._chunk.var], dst._ctx, "_copyto", 1)
 
 

@@ -16,6 +16,7 @@ from ..base import MXNetError
 from ..graph import tape
 from ..ops import registry
 from . import dispatch, sparse_xp
+from .ndarray import _op_fn
 from .ndarray import new_array as _new_dense
 from .sparse_array import new_sparse
 
@@ -38,14 +39,13 @@ def invoke(op, inputs, params, out=None, ctx=None, new_array=None, req=None):
     wanted = out_stypes(op, params, stypes)
     if all(s == D for s in wanted):
         return dispatch.invoke_dense(op, inputs, params, out, ctx, new_array, req)
-    it = iter(wanted)
+    it, make_dense = iter(wanted), new_array or _new_dense
     return dispatch.invoke_dense(op, inputs, params, out, ctx,
-                                 lambda s, t, c: _make(next(it, D), s, t, c), req)
+                                 lambda s, t, c: _make(next(it, D), s, t, c, make_dense), req)
 
 
 def _write_back_fallback(op, inputs, params, out, ctx, new_array, req):
     """Run an op that mutates sparse inputs on dense copies, then store them back."""
-    from .ndarray import _op_fn
     temps, back = list(inputs), []
     for i in op.mutate:
         if inputs[i].stype != D:
@@ -57,10 +57,10 @@ def _write_back_fallback(op, inputs, params, out, ctx, new_array, req):
     return res
 
 
-def _make(stype, shape, dtype, ctx):
+def _make(stype, shape, dtype, ctx, make_dense=_new_dense):
     # csr is 2-d only and row_sparse needs rows: other shapes stay dense
     if stype == D or (stype == CSR and len(shape) != 2) or not shape:
-        return _new_dense(shape, dtype, ctx)
+        return make_dense(shape, dtype, ctx)
     return new_sparse(stype, shape, dtype, ctx)
 
 

@@ -30,6 +30,8 @@ def _(F, node, ograds):
 
 
 def _retain_shape(params, in_shapes):
+    if len(in_shapes) != 2:
+        raise ShapeError(f"expects 2 inputs (data, indices), got {len(in_shapes)}")
     return [in_shapes[0]]
 
 

@@ -66,3 +66,12 @@ def test_cast_storage_rejects_bad_arguments():
             assert "cast_storage" in str(err)
         else:
             raise AssertionError(f"cast_storage accepted {bad}")
+
+
+def test_retain_needs_indices():
+    try:
+        mx.nd.sparse.retain(mx.nd.ones((2, 2)))
+    except mx.base.MXNetError as err:
+        assert "_sparse_retain" in str(err) and "indices" in str(err)
+    else:
+        raise AssertionError("retain without indices was accepted")
