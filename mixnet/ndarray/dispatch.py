@@ -57,6 +57,11 @@ def _infer(op, params, inputs):
 
 
 def _infer_uncached(op, params, inputs):
+    expected = op.input_names(params)
+    # ops with optional inputs check their count in their shape rule (better message)
+    if len(inputs) != len(expected) and op._list_inputs is None:
+        raise MXNetError(f"Operator {op.name}: expects {len(expected)} inputs, but got "
+                         f"{len(inputs)} (inputs: {expected})")
     in_shapes = [x.shape for x in inputs]
     try:
         out_shapes = op.infer_shape(params, in_shapes)
