@@ -3,7 +3,8 @@
 Every push runs at once on the calling thread; errors are still stored on the written
 variables and rethrown at the next sync point, exactly as the threaded engine does.
 """
-from .opr import Opr, run_opr
+from .opr import Opr, run_opr, _as_mxnet_error
+from .var import ExcBox
 from .threaded import _rethrow_first, _rethrow_var
 
 __all__ = ["NaiveEngine"]
@@ -12,8 +13,19 @@ __all__ = ["NaiveEngine"]
 class NaiveEngine:
     """Runs each pushed function immediately."""
 
+    inline_size = float("inf")
+
     def __init__(self):
         self.failed = []
+
+    def can_run_now(self, reads):
+        return all(v.exc is None for v in reads)
+
+    def fail(self, err, name, writes):
+        box = ExcBox(_as_mxnet_error(err, name))
+        for v in writes:
+            v.exc = box
+        self.failed.append(box)
 
     def push(self, fn, reads, writes, ctx=None, name="", cost=0):
         box = run_opr(Opr(fn, reads, writes, ctx, name, True))

@@ -10,7 +10,8 @@ import queue
 import threading
 
 from .. import config
-from .opr import Opr, run_opr, run_now
+from .opr import Opr, run_opr, run_now, _as_mxnet_error
+from .var import ExcBox
 
 __all__ = ["ThreadedEngine"]
 
@@ -26,9 +27,26 @@ class ThreadedEngine:
         self._waiters = 0
         self._outstanding = 0
         self._queues = {}
-        self._inline_size = config.get("MXNET_ENGINE_INLINE_SIZE")
+        self._inline_size = self.inline_size = config.get("MXNET_ENGINE_INLINE_SIZE")
         self._max_pending = config.get("MXNET_ENGINE_MAX_PENDING")
         self.failed = []   # ExcBoxes not yet seen by waitall
+
+    # --- running at once ---------------------------------------------------------
+    def can_run_now(self, reads):
+        """True when ``reads`` have no pending or failed writes: an op reading them and
+        writing only fresh variables may run on the caller's thread right now."""
+        for v in reads:
+            if v.last_write is not None or v.exc is not None:
+                return False
+        return True
+
+    def fail(self, err, name, writes):
+        """Record an error of an op run at once: stored on ``writes``, seen by waitall."""
+        box = ExcBox(_as_mxnet_error(err, name))
+        for v in writes:
+            v.exc = box
+        with self._lock:
+            self.failed.append(box)
 
     # --- pushing -------------------------------------------------------------
     def push(self, fn, reads, writes, ctx=None, name="", cost=0):

@@ -41,9 +41,12 @@ _infer_cache = {}
 
 def _infer(op, params, inputs):
     # NOTE: np_shape mode changes shape rules (reductions to () vs (1,)), so it is keyed.
-    key = (op, params, is_np_shape())
-    for x in inputs:
-        key += (x.shape, x.dtype)
+    # dtype numbers, not dtype objects: they hash and compare much faster
+    if len(inputs) == 2:
+        x, y = inputs
+        key = (op, params, is_np_shape(), x.shape, x.dtype.num, y.shape, y.dtype.num)
+    else:
+        key = (op, params, is_np_shape()) + tuple([(x.shape, x.dtype.num) for x in inputs])
     try:
         return _infer_cache[key]
     except KeyError:
@@ -113,6 +116,10 @@ def invoke_dense(op, inputs, params, out=None, ctx=None, new_array=None, req=Non
     elif ctx is None:
         ctx = Context.default_ctx
     out_shapes, out_types, cost, nvis = _infer(op, params, inputs)
+    eng = engine.get_engine()
+    if out is None and op.plain and nvis == 1 and len(out_shapes) == 1 and \
+            cost < eng.inline_size and eng.can_run_now([x._chunk.var for x in inputs]):
+        return _run_now(eng, op, params, inputs, out_shapes[0], out_types[0], ctx, new_array)
     if out is None:
         outputs = [new_array(s, t, ctx) for s, t in zip(out_shapes, out_types)]
     else:
@@ -137,6 +144,29 @@ def invoke_dense(op, inputs, params, out=None, ctx=None, new_array=None, req=Non
     if tape.is_recording():
         tape.record_op(op, params, inputs, outputs)
     return outputs[0] if nvis == 1 else outputs[:nvis]
+
+
+def _run_now(eng, op, params, inputs, shape, dtype, ctx, new_array):
+    """The hot path: a cheap single-output op whose inputs are ready runs right here.
+
+    Its output is fresh, so nothing else can be ordered against it: this is exactly
+    what the engine would do, without building a closure and a pushed record.
+    """
+    y = new_array(shape, dtype, ctx)
+    xp = _xp_cache.get(ctx) or xp_of(ctx)
+    try:
+        args = [x._data() for x in inputs]
+        r = op.forward(xp, params, *args)
+        for a in args:
+            if r is a:
+                r = r.copy()
+                break
+        y._store(backend.finalize(r, dtype, shape, xp))
+    except Exception as err:  # noqa: BLE001 - rethrown at the next sync point, as MXNet
+        eng.fail(err, op.name, [y._chunk.var])
+    if tape.is_recording():
+        tape.record_op(op, params, inputs, [y])
+    return y
 
 
 def _extras(op, ctx, inputs, writes):
