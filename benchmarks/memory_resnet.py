@@ -317,20 +317,14 @@ def report(batch):
     clone_flops = sum(node_flops(n, exe_m._shapes) for n in clones)
     kinds = Counter(n.op.name for n in clones)
     mirrored_names = {n.name[: -len("_mirror")] for n in clones}
-    kept = Counter(
-        n.op.name
-        for n in exe._fwd_nodes
-        if n.name not in mirrored_names
-        and n.op.name not in ("Convolution", "FullyConnected", "Pooling", "SoftmaxOutput")
-    )
+    kept = Counter(n.op.name for n in exe._fwd_nodes if n.name not in mirrored_names)
     lines += [
         "",
         f"Mirroring recomputes **{len(clones)} of {len(exe._fwd_nodes)} forward nodes** in "
-        f"backward ({', '.join(f'{k} {v}' for k, v in kinds.most_common())}). Not mirrored: "
-        f"Convolution, FullyConnected, Pooling, SoftmaxOutput (kept by policy)"
-        + "".join(f", {k} {v}" for k, v in kept.most_common())
-        + " (BatchNorm writes its auxiliary states, and mirror.should_mirror skips ops that "
-        "mutate). Estimated cost: "
+        f"backward ({', '.join(f'{k} {v}' for k, v in kinds.most_common())}). Kept (not "
+        f"mirrored): " + ", ".join(f"{k} {v}" for k, v in kept.most_common())
+        + " (mixnet.graph.passes.mirror.should_mirror; BatchNorm clones run without "
+        "updating the moving statistics). Estimated cost: "
         f"{clone_flops / 1e9:,.2f} GFLOP recomputed against {fwd_flops / 1e9:,.1f} GFLOP for "
         f"the forward pass ({clone_flops / fwd_flops:.2%} of forward). Per-element costs used: "
         + ", ".join(f"{k} {v}" for k, v in PER_ELEMENT.items() if k in kinds)
