@@ -117,11 +117,14 @@ def _make_node(raw, nodes, legacy):
         return Node(None, name, attrs=attrs)
     op = registry.get(raw["op"])
     specs = op.params._specs if op.params is not None else {}
-    given = {k: v for k, v in attrs.items() if k in specs}
+    open_params = getattr(op, "open_params", False)   # Custom: every plain attr is a param
+    given = {k: v for k, v in attrs.items()
+             if k in specs or (open_params and not k.startswith("__"))}
     rest = {k: v for k, v in attrs.items() if k not in specs}
     params = op.make_params(given) if op.params is not None else None
     inputs = [Entry(nodes[i[0]], i[1]) for i in raw["inputs"]]
-    keys = tuple(k for k in specs if k in given) if params is not None else None
+    keys = tuple(k for k in specs if k in given) \
+        if params is not None and not open_params else None
     return Node(op, name, params, inputs, attrs=rest, param_keys=keys)
 
 

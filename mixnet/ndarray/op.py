@@ -18,6 +18,8 @@ def public_name(op, namespace):
 
 def _split_args(op, args, kwargs):
     """Split a call into (input arrays, params kwargs, out)."""
+    if getattr(op, "split_call", None) is not None:   # ops with their own rule (Custom)
+        return op.split_call(args, kwargs, NDArray)
     inputs = []
     names = op.inputs
     pos_params = []

@@ -82,17 +82,22 @@ def _(F, node, ograds):
 
 
 @op("_backward_dot", inputs=("ograd", "lhs", "rhs"), params=DotParam, num_outputs=2,
-    infer_shape=lambda p, s: [s[1], s[2]], infer_type=lambda p, t: [t[1], t[2]])
-def _backward_dot(xp, params, ograd, lhs, rhs):
-    """Gradients of dot for both inputs."""
+    infer_shape=lambda p, s: [s[1], s[2]], infer_type=lambda p, t: [t[1], t[2]],
+    output_req=True)
+def _backward_dot(xp, params, ograd, lhs, rhs, req=(True, True)):
+    """Gradients of dot for both inputs (only those in ``req``)."""
     a = _as_matrix(lhs, params.transpose_a, True)
     b = _as_matrix(rhs, params.transpose_b, False)
     g = ograd.reshape(a.shape[0], b.shape[1])
     # gradients of the (M, K) and (K, N) views; a transposed view maps back transposed
-    da, db = g @ b.T, a.T @ g
-    da = da.T if params.transpose_a else da
-    db = db.T if params.transpose_b else db
-    return da.reshape(lhs.shape), db.reshape(rhs.shape)
+    da = db = None
+    if req[0]:
+        da = g @ b.T
+        da = (da.T if params.transpose_a else da).reshape(lhs.shape)
+    if req[1]:
+        db = a.T @ g
+        db = (db.T if params.transpose_b else db).reshape(rhs.shape)
+    return da, db
 
 
 @_backward_dot.gradient

@@ -23,6 +23,8 @@ def make_function(op, call_name=None):
 
 
 def _split(op, args, kwargs):
+    if getattr(op, "split_call", None) is not None:   # ops with their own rule (Custom)
+        return op.split_call(args, kwargs, Symbol)
     if op.variadic is not None:
         syms = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) \
             else list(args)

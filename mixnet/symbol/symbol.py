@@ -473,7 +473,8 @@ def create_op_symbol(op, inputs, kwargs, name=None, attr=None, hint=None):
             raise MXNetError(f"Operator {op.name}: input {input_name} must have one output, "
                              f"got a group of {len(sym._outputs)}")
         entries.append(sym._outputs[0])
-    keys = None if params is None else \
+    # open_params ops (Custom) store every given keyword: their attrs are all "given"
+    keys = None if params is None or getattr(op, "open_params", False) else \
         tuple(k for k in params._specs if k in given or k == op.variadic)
     node = Node(op, node_name, params, entries, attrs=attrs, param_keys=keys)
     n = op.num_visible_outputs(params)
