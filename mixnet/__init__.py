@@ -29,7 +29,7 @@ from . import visualization as viz
 from . import module
 from . import gluon
 from . import contrib
-from . import rnn, monitor
+from . import rnn, monitor, operator
 from . import monitor as mon
 from . import module as mod
 from .name import NameManager

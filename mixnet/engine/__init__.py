@@ -8,11 +8,11 @@ import contextlib
 from .. import config
 from ..base import MXNetError
 from .naive import NaiveEngine
-from .threaded import ThreadedEngine
+from .threaded import ThreadedEngine, SYNC_THREADS, _worker_flag
 from .var import Var
 
 __all__ = ["Var", "push", "wait_for_var", "waitall", "get_engine", "set_engine", "bulk",
-           "set_bulk_size", "NaiveEngine", "ThreadedEngine", "new_var"]
+           "set_bulk_size", "NaiveEngine", "ThreadedEngine", "new_var", "synchronous"]
 
 _ENGINES = {"ThreadedEngine": ThreadedEngine, "ThreadedEnginePerDevice": ThreadedEngine,
             "ThreadedEnginePooled": ThreadedEngine, "NaiveEngine": NaiveEngine}
@@ -75,6 +75,23 @@ def set_bulk_size(size):
     """Set the bulk-execution size and return the previous one (a hint in mixnet)."""
     prev, _bulk_size[0] = _bulk_size[0], int(size)
     return prev
+
+
+@contextlib.contextmanager
+def synchronous():
+    """On this thread, run every pushed op on the pushing thread (dependency order kept).
+
+    For Python code running inside an engine op (custom operators): ops it pushes must
+    not wait for the worker pool that is running it.
+    """
+    prev = getattr(_worker_flag, "synchronous", False)
+    _worker_flag.synchronous = True
+    SYNC_THREADS[0] += 1
+    try:
+        yield
+    finally:
+        SYNC_THREADS[0] -= 1
+        _worker_flag.synchronous = prev
 
 
 @contextlib.contextmanager

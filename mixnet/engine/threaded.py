@@ -16,6 +16,8 @@ from .var import ExcBox
 __all__ = ["ThreadedEngine"]
 
 _worker_flag = threading.local()
+# threads inside engine.synchronous(): while none is, no thread-local lookup is needed
+SYNC_THREADS = [0]
 
 
 class ThreadedEngine:
@@ -27,11 +29,19 @@ class ThreadedEngine:
         self._waiters = 0
         self._outstanding = 0
         self._queues = {}
-        self._inline_size = self.inline_size = config.get("MXNET_ENGINE_INLINE_SIZE")
+        self._inline_size = config.get("MXNET_ENGINE_INLINE_SIZE")
         self._max_pending = config.get("MXNET_ENGINE_MAX_PENDING")
         self.failed = []   # ExcBoxes not yet seen by waitall
 
     # --- running at once ---------------------------------------------------------
+    @property
+    def inline_size(self):
+        """Ops touching fewer elements may run on the pushing thread (all of them inside a
+        ``synchronous()`` scope)."""
+        if SYNC_THREADS[0] and getattr(_worker_flag, "synchronous", False):
+            return float("inf")
+        return self._inline_size
+
     def can_run_now(self, reads):
         """True when ``reads`` have no pending or failed writes: an op reading them and
         writing only fresh variables may run on the caller's thread right now."""
@@ -50,7 +60,8 @@ class ThreadedEngine:
 
     # --- pushing -------------------------------------------------------------
     def push(self, fn, reads, writes, ctx=None, name="", cost=0):
-        inline = cost < self._inline_size
+        inline = cost < self._inline_size or \
+            (SYNC_THREADS[0] and getattr(_worker_flag, "synchronous", False))
         if inline and _idle(reads, writes):
             # Fast path: nothing pending on these variables, so running now is exactly
             # what the dependency order allows; no bookkeeping needed.

@@ -4,16 +4,13 @@ The op's params carry the registered ``op_type``, the user's keyword arguments (
 as MXNet passes them to the prop's ``__init__``) and a per-node state holding the prop
 and the operator instances it created, so forward and backward of one node (or one
 imperative call) share an operator, as in MXNet. The user's code runs at the NDArray
-level: imperatively on the caller's thread, and inside executors as the kernel of one
-step, with the engine running every op it pushes synchronously.
+level, in mixnet/operator.py (the runtime installs itself in ``RUNTIME``).
 """
-import contextlib
 import threading
 
 import numpy as np
 
 from ..base import MXNetError, MXNetValueError
-from ..graph.node import Node
 from .infer import ShapeError, InferTypeError
 from .param import Param, Str, Any
 from .registry import op
@@ -21,7 +18,6 @@ from .registry import op
 __all__ = ["PROPS", "CustomParam"]
 
 PROPS = {}            # reg_name -> CustomOpProp subclass (mx.operator.register)
-_REQ_OF = {True: "write", False: "null"}
 
 
 class _State:
@@ -65,10 +61,10 @@ class CustomParam(Param):
         if not op_type:
             raise MXNetValueError(f"Operator {op_name}: Required argument `op_type` is missing.")
         pairs = kwargs.pop("custom_kwargs", None)
-        kwargs.pop("custom_state", None)
+        state = kwargs.pop("custom_state", None)   # given: backward shares forward's
         pairs = tuple(pairs or ()) + tuple((k, str(v)) for k, v in kwargs.items())
         return cls(op_type=str(op_type), custom_kwargs=pairs,
-                   custom_state=_State(str(op_type), pairs))
+                   custom_state=state or _State(str(op_type), pairs))
 
     def to_attrs(self):
         return {"op_type": self.op_type, **dict(self.custom_kwargs)}
@@ -162,115 +158,20 @@ def _infer_type(params, in_types):
     return [None if t is None else np.dtype(t) for t in outs]
 
 
-# --- running the user's code -------------------------------------------------------
-_sync_lock = threading.Lock()
-_sync_depth = [0, None]
-
-
-@contextlib.contextmanager
-def _synchronous():
-    """Run every op pushed meanwhile on the pushing thread (no hand-off to workers).
-
-    User code inside an executor step runs on an engine worker; an op it pushed to the
-    (small) worker pool while the worker waits for it could deadlock. Inline ops keep
-    their dependency order, so this changes only where work runs, never its order.
-    """
-    from .. import engine
-    eng = engine.get_engine()
-    if not hasattr(eng, "_inline_size"):     # NaiveEngine: already synchronous
-        yield
-        return
-    with _sync_lock:
-        if _sync_depth[0] == 0:
-            _sync_depth[1] = eng._inline_size
-            eng._inline_size = float("inf")
-        _sync_depth[0] += 1
-    try:
-        yield
-    finally:
-        with _sync_lock:
-            _sync_depth[0] -= 1
-            if _sync_depth[0] == 0:
-                eng._inline_size = _sync_depth[1]
-
-
-@contextlib.contextmanager
-def _not_recording():
-    from ..graph import tape
-    prev = tape.set_recording(False)
-    try:
-        yield
-    finally:
-        tape.set_recording(prev)
-
-
-def _run_forward(st, ctx, in_data, aux, is_train):
-    """Call the user's forward on NDArrays; return the output NDArrays."""
-    from .. import ndarray as nd
-    shapes = _infer_shape(_Params(st), [x.shape for x in in_data + aux])
-    types = _infer_type(_Params(st), [x.dtype for x in in_data + aux])
-    operator = st.operator(ctx, [x.shape for x in in_data], [x.dtype for x in in_data])
-    out_data = [nd.zeros(s, ctx=ctx, dtype=t) for s, t in zip(shapes, types)]
-    with _not_recording():
-        operator.forward(is_train=bool(is_train), req=["write"] * len(out_data),
-                         in_data=list(in_data), out_data=out_data, aux=list(aux))
-    return out_data
-
-
-def _run_backward(st, ctx, arrays, need):
-    """Call the user's backward; ``arrays``: out_grad + in_data + out_data + aux."""
-    from .. import ndarray as nd
-    n_in, n_out = len(st.args), len(st.outs)
-    out_grad, in_data = arrays[:n_out], arrays[n_out:n_out + n_in]
-    out_data, aux = arrays[n_out + n_in:n_out * 2 + n_in], arrays[n_out * 2 + n_in:]
-    operator = st.operator(ctx, [x.shape for x in in_data], [x.dtype for x in in_data])
-    in_grad = [nd.zeros(x.shape, ctx=ctx, dtype=x.dtype) for x in in_data]
-    with _not_recording():
-        operator.backward(req=[_REQ_OF[bool(n)] for n in need], out_grad=list(out_grad),
-                          in_data=list(in_data), out_data=list(out_data), in_grad=in_grad,
-                          aux=list(aux))
-    return in_grad
-
-
-class _Params:
-    """Just enough of a CustomParam for the rules (they only read the state)."""
-
-    def __init__(self, st):
-        self.custom_state = st
-
-
-def _ctx_of(raw):
-    from ..context import Context
-    dev = getattr(raw, "device", None)
-    return Context("gpu", int(dev.id)) if hasattr(dev, "id") else Context("cpu", 0)
-
-
-def _as_kernel(run):
-    """A kernel over raw xp arrays calling ``run(state, ctx, ndarrays)`` -> NDArrays."""
-    def kernel(raws, params, aux_at):
-        from ..ndarray.ndarray import from_xp
-        st = params.custom_state
-        ctx = _ctx_of(raws[0]) if raws else None
-        with _synchronous():
-            arrays = [from_xp(a, ctx) for a in raws]
-            outs = run(st, ctx, arrays)
-            res = []
-            for o in outs:
-                o.wait_to_read()
-                res.append(o._data())
-            for i in aux_at(st, len(raws)):    # aux states are updated in place
-                arrays[i].wait_to_read()
-                if arrays[i]._data() is not raws[i]:
-                    raws[i][...] = arrays[i]._data()
-        return res
-    return kernel
-
-
-def _aux_at(st, n):
-    return range(n - len(st.aux), n)
-
-
 # --- the ops -----------------------------------------------------------------------
+# The NDArray-level runtime (mixnet/operator.py, above ndarray and the engine) installs
+# itself here: {"forward": f(params, raw arrays, is_train), "backward": f(params, raw,
+# req)}; it also sets the ops' ``imperative`` hooks.
+RUNTIME = {}
+
+
+def _runtime(key):
+    fn = RUNTIME.get(key)
+    if fn is None:
+        raise MXNetError("Custom operators need mixnet.operator (import mixnet.operator)")
+    return fn
+
+
 @op("Custom", params=CustomParam, train=True, infer_shape=_infer_shape,
     infer_type=_infer_type, num_outputs=lambda p: len(p.custom_state.outs),
     output_names=lambda p: p.custom_state.outs,
@@ -278,44 +179,22 @@ def _aux_at(st, n):
     list_inputs=lambda p: p.custom_state.args + p.custom_state.aux)
 def custom(xp, params, *arrays, is_train=False):
     """Apply a custom operator implemented in a frontend language (like Python)."""
-    st = params.custom_state
-    n_in = len(st.args)
-    kernel = _as_kernel(lambda s, ctx, a: _run_forward(s, ctx, a[:n_in], a[n_in:], is_train))
-    res = kernel(list(arrays), params, _aux_at)
+    res = _runtime("forward")(params, list(arrays), is_train)
     return res[0] if len(res) == 1 else tuple(res)
-
-
-def _imperative_forward(params, inputs):
-    from ..graph import tape
-    st = params.custom_state
-    n_in, n_aux = len(st.args), len(st.aux)
-    if len(inputs) != n_in + n_aux:
-        raise MXNetError(f"Operator Custom ({st.op_type}): expects {n_in + n_aux} inputs "
-                         f"{st.args + st.aux}, got {len(inputs)}")
-    from ..context import Context
-    ctx = inputs[0].context if inputs else Context.default_ctx
-    try:
-        outs = _run_forward(st, ctx, list(inputs[:n_in]), list(inputs[n_in:]),
-                            tape.is_training())
-    except (ShapeError, InferTypeError) as err:
-        raise type(err)(f"Operator Custom ({st.op_type}): {err}") from None
-    if tape.is_recording():
-        tape.record_op(custom, params, list(inputs), outs)
-    return outs[0] if len(outs) == 1 else outs
-
-
-custom.imperative = _imperative_forward
 
 
 @custom.gradient
 def _(F, node, ograds):
-    st = node.params.custom_state
+    p = node.params
+    st = p.custom_state
     n_in = len(st.args)
     entries = list(ograds) + list(node.inputs[:n_in]) + node.outputs + \
         list(node.inputs[n_in:])
-    # the same params (state): backward runs on the operator forward created
-    bnode = Node(backward_custom, f"{node.name}_backward", node.params, entries)
-    return [bnode.output(i) for i in range(n_in)] + [None] * len(st.aux)
+    # the same state: backward runs on the operator that forward created
+    grads = F._backward_Custom(*entries, op_type=p.op_type, custom_kwargs=p.custom_kwargs,
+                               custom_state=st)
+    grads = [grads] if n_in == 1 else list(grads)
+    return grads + [None] * len(st.aux)
 
 
 def _backward_names(p):
@@ -340,22 +219,12 @@ def _backward_type(params, in_types):
     num_outputs=lambda p: len(p.custom_state.args), list_inputs=_backward_names)
 def backward_custom(xp, params, *arrays, req=None):
     """Backward of a custom operator (the user's ``CustomOp.backward``)."""
-    st = params.custom_state
-    need = req if req is not None else (True,) * len(st.args)
-    kernel = _as_kernel(lambda s, ctx, a: _run_backward(s, ctx, a, need))
-    res = kernel(list(arrays), params, _aux_at)
+    need = req if req is not None else (True,) * len(params.custom_state.args)
+    res = _runtime("backward")(params, list(arrays), need)
     res = [r if n else None for r, n in zip(res, need)]
     return res[0] if len(res) == 1 else tuple(res)
 
 
-def _imperative_backward(params, inputs):
-    st = params.custom_state
-    ctx = inputs[0].context
-    grads = _run_backward(st, ctx, list(inputs), (True,) * len(st.args))
-    return grads[0] if len(grads) == 1 else grads
-
-
-backward_custom.imperative = _imperative_backward
 for _op in (custom, backward_custom):
     _op.open_params = True        # any keyword is a parameter (see CustomParam.create)
 custom.split_call = _split_call

@@ -55,7 +55,8 @@ class Op:
                  infer_type=same_type, grad=NOT_DECLARED, aliases=(), namespace="",
                  variadic=None, mutate=(), inplace=(), random=False, train=False,
                  creates=False, elementwise=False, doc=None, nd_name=None, list_inputs=None,
-                 infer_shape_backward=None, input_attrs=None, output_req=False):
+                 infer_shape_backward=None, input_attrs=None, output_req=False,
+                 split_call=None, open_params=False):
         self.name = name
         self.forward = forward
         self.inputs = tuple(inputs)
@@ -92,6 +93,10 @@ class Op:
         # output_req: forward accepts ``req=`` (a bool per output, MXNet's kNullOp) and
         # returns None for outputs nobody needs (fused backward ops skip that work).
         self.output_req = output_req
+        # split_call(args, kwargs, array_type) -> (inputs, params): ops whose call form
+        # the generic rule cannot express (Custom); open_params: any keyword is a param
+        self.split_call = split_call
+        self.open_params = open_params
         # a kernel with no extras: no mutated inputs, no RNG, no train flag, no req
         self.plain = not (self.mutate or random or train or output_req)
         self.default_params = _default_params(params)

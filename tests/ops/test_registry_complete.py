@@ -14,6 +14,8 @@ TESTED_ELSEWHERE = {
     "_index": "tests/test_autograd.py::test_slicing_under_record_propagates_gradient",
     "_index_backward": "tests/test_autograd.py::test_slicing_under_record_propagates_gradient",
     "_copyto": "tests/ndarray/test_ndarray_core.py::test_contexts_are_distinct_devices",
+    "Custom": "tests/test_operator_custom.py",
+    "_backward_Custom": "tests/test_operator_custom.py",
 }
 
 
