@@ -112,3 +112,29 @@ def thread_local_class_attr(name, default):
         local.value = value
 
     return type(f"_ThreadLocal_{name}", (type,), {name: property(fget, fset)})
+
+
+class ThreadFlag:
+    """A per-thread boolean that is cheap to read while no thread has it set.
+
+    The hot path (op dispatch) asks "is recording / np_shape on?" on every call; a count
+    of threads with the flag on lets the common answer skip the thread-local lookup.
+    """
+
+    __slots__ = ("_local", "_count")
+
+    def __init__(self):
+        self._local = threading.local()
+        self._count = 0
+
+    def get(self):
+        return bool(self._count) and getattr(self._local, "on", False)
+
+    def set(self, value):
+        """Set this thread's flag; return the previous value."""
+        prev = getattr(self._local, "on", False)
+        value = bool(value)
+        if value != prev:
+            self._count += 1 if value else -1
+        self._local.on = value
+        return prev

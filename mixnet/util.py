@@ -3,7 +3,7 @@
 import functools
 import threading
 
-from .base import thread_local_class_attr
+from .base import ThreadFlag, thread_local_class_attr
 
 __all__ = [
     "is_np_shape",
@@ -26,26 +26,17 @@ __all__ = [
 _state = threading.local()
 
 
-# Threads with np_shape on (process-wide): lets is_np_shape() skip the thread-local
-# lookup in the common case (it is asked on every op dispatch).
-_np_shape_threads = [0]
+_np_shape = ThreadFlag()   # read on every op dispatch
 
 
-def is_np_shape():
-    """True when 0-d and zero-size shapes have NumPy meaning (not "unknown")."""
-    if not _np_shape_threads[0]:
-        return False
-    return getattr(_state, "np_shape", False)
+# True when 0-d and zero-size shapes have NumPy meaning (not "unknown"); a bound
+# method, so the per-dispatch check costs one call
+is_np_shape = _np_shape.get
 
 
 def set_np_shape(active):
     """Turn NumPy shape semantics on/off; return the previous state."""
-    prev = getattr(_state, "np_shape", False)
-    active = bool(active)
-    if active != prev:
-        _np_shape_threads[0] += 1 if active else -1
-    _state.np_shape = active
-    return prev
+    return _np_shape.set(active)
 
 
 class _NumpyShapeScope:

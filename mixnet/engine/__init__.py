@@ -8,7 +8,7 @@ import contextlib
 from .. import config
 from ..base import MXNetError
 from .naive import NaiveEngine
-from .threaded import ThreadedEngine, SYNC_THREADS, _worker_flag
+from .threaded import ThreadedEngine, SYNCHRONOUS
 from .var import Var
 
 __all__ = ["Var", "push", "wait_for_var", "waitall", "get_engine", "set_engine", "bulk",
@@ -84,14 +84,11 @@ def synchronous():
     For Python code running inside an engine op (custom operators): ops it pushes must
     not wait for the worker pool that is running it.
     """
-    prev = getattr(_worker_flag, "synchronous", False)
-    _worker_flag.synchronous = True
-    SYNC_THREADS[0] += 1
+    prev = SYNCHRONOUS.set(True)
     try:
         yield
     finally:
-        SYNC_THREADS[0] -= 1
-        _worker_flag.synchronous = prev
+        SYNCHRONOUS.set(prev)
 
 
 @contextlib.contextmanager

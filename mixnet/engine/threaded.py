@@ -10,14 +10,14 @@ import queue
 import threading
 
 from .. import config
+from ..base import ThreadFlag
 from .opr import Opr, run_opr, run_now, _as_mxnet_error
 from .var import ExcBox
 
 __all__ = ["ThreadedEngine"]
 
 _worker_flag = threading.local()
-# threads inside engine.synchronous(): while none is, no thread-local lookup is needed
-SYNC_THREADS = [0]
+SYNCHRONOUS = ThreadFlag()   # threads inside engine.synchronous()
 
 
 class ThreadedEngine:
@@ -38,7 +38,7 @@ class ThreadedEngine:
     def inline_size(self):
         """Ops touching fewer elements may run on the pushing thread (all of them inside a
         ``synchronous()`` scope)."""
-        if SYNC_THREADS[0] and getattr(_worker_flag, "synchronous", False):
+        if SYNCHRONOUS.get():
             return float("inf")
         return self._inline_size
 
@@ -60,8 +60,7 @@ class ThreadedEngine:
 
     # --- pushing -------------------------------------------------------------
     def push(self, fn, reads, writes, ctx=None, name="", cost=0):
-        inline = cost < self._inline_size or \
-            (SYNC_THREADS[0] and getattr(_worker_flag, "synchronous", False))
+        inline = cost < self._inline_size or SYNCHRONOUS.get()
         if inline and _idle(reads, writes):
             # Fast path: nothing pending on these variables, so running now is exactly
             # what the dependency order allows; no bookkeeping needed.

@@ -5,21 +5,17 @@ Arrays are duck-typed: anything with ``_entry`` (an Entry or None).
 """
 import threading
 
+from ..base import ThreadFlag
 from .node import Node, Entry
 
 __all__ = ["is_recording", "is_training", "set_recording", "set_training", "record_op",
            "SavedValues", "VariableInfo"]
 
 _state = threading.local()
-# Threads with recording on (process-wide): while none is, is_recording() needs no
-# thread-local lookup, which op dispatch would otherwise pay on every call.
-_recording_threads = [0]
+_recording = ThreadFlag()   # read on every op dispatch
 
 
-def is_recording():
-    if not _recording_threads[0]:
-        return False
-    return getattr(_state, "recording", False)
+is_recording = _recording.get   # no extra call layer: it runs on every dispatch
 
 
 def is_training():
@@ -28,12 +24,7 @@ def is_training():
 
 def set_recording(flag):
     """Set recording on/off; return the previous value."""
-    prev = getattr(_state, "recording", False)
-    flag = bool(flag)
-    if flag != prev:
-        _recording_threads[0] += 1 if flag else -1
-    _state.recording = flag
-    return prev
+    return _recording.set(flag)
 
 
 def set_training(flag):
