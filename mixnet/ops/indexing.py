@@ -278,8 +278,8 @@ def _where_infer(params, in_shapes):
         raise ShapeError(f"x and y must have the same shape, got {tuple(x)} and "
                          f"{tuple(y)}") from None
     in_shapes[1] = in_shapes[2] = x
-    if x is not None and 0 in x:
-        return [x]      # partly unknown: the condition cannot be checked yet
+    if cond is None or 0 in cond or (x is not None and 0 in x):
+        return [None]   # MXNet infers where's output only from a fully known condition
     if x is not None and cond is not None and tuple(cond) != tuple(x) and \
             not (len(cond) == 1 and x and cond[0] == x[0]):
         raise ShapeError(f"condition must have the shape of x {tuple(x)} or be 1-D of size "

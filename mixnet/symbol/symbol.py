@@ -10,7 +10,7 @@ from ..graph.node import Node, topo_order
 from ..graph.passes.infer import infer_shapes, infer_types
 from ..name import NameManager
 from ..ops.param import format_value
-from ..util import is_np_shape
+from ..util import is_np_shape, np_shape as np_shape_scope
 
 __all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json", "create_op_symbol"]
 
@@ -218,7 +218,10 @@ class Symbol:
                     shape = _parse_shape(node.attrs["__shape__"])
                 if shape is not None:
                     values[node.output(0)] = shape
-        infer_shapes(nodes, values)
+        # the rules use MXNet 1.x's convention internally (0 = unknown dim), so they run
+        # outside np_shape mode; -1 / None are restored for the caller below
+        with np_shape_scope(False):
+            infer_shapes(nodes, values)
         arg, out, aux = self._collect(nodes, values, partial, complete=_shape_known,
                                       unknown=None if np_mode else ())
         if np_mode and arg is not None:
