@@ -96,7 +96,7 @@ def run_steps(steps, vals, xp, is_train, rng, monitor=None):
                 kw["rng"] = rng
             if step.op.train:
                 kw["is_train"] = is_train
-            if step.req is not None:
+            if step.req is not None and monitor is None:   # a monitor sees every output
                 kw["req"] = step.req
             res = step.op.forward(xp, step.params, *args, **kw)
         else:

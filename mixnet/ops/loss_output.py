@@ -204,22 +204,25 @@ def _regression_ops(name, backward_name, forward, grad_of, summary, backward_sum
     def fwd(xp, params, data, label):
         return forward(xp, data)
 
-    def bwd(xp, params, out, label):
+    def bwd(xp, params, out, label, req=(True, True)):
         num_output = label.size // label.shape[0] if label.ndim else 1
         diff = out - label.reshape(out.shape).astype(out.dtype)
-        return grad_of(xp, diff) * out.dtype.type(params.grad_scale / num_output)
+        grad = grad_of(xp, diff) * out.dtype.type(params.grad_scale / num_output)
+        # MXNet's backward also writes the label's (zero) gradient
+        return grad, (xp.zeros_like(label) if req[1] else None)
 
     fwd.__doc__, bwd.__doc__ = summary, backward_summary
     rec = op(name, inputs=("data", "label"), params=RegressionOutputParam,
              infer_shape=_regression_shape, infer_type=_regression_type)(fwd)
     back = op(backward_name, inputs=("output", "label"), params=RegressionOutputParam,
-              grad=None, infer_shape=lambda p, s: [s[0]], infer_type=lambda p, t: [t[0]])(bwd)
+              grad=None, num_outputs=2, output_req=True,
+              infer_shape=lambda p, s: [s[0], s[1]], infer_type=lambda p, t: [t[0], t[1]])(bwd)
 
     @rec.gradient
     def _(F, node, ograds):
-        grad = getattr(F, backward_name)(node.output(0), node.inputs[1],
-                                         grad_scale=node.params.grad_scale)
-        return [grad, None]
+        grad, label_grad = getattr(F, backward_name)(node.output(0), node.inputs[1],
+                                                     grad_scale=node.params.grad_scale)
+        return [grad, label_grad]
     return rec, back
 
 

@@ -82,7 +82,8 @@ def bw_regression_ref(sign=False):
         diff = out - label.reshape(out.shape)
         if sign:
             diff = np.where(diff > 0, 1.0, -1.0)
-        return diff * grad_scale / _per_sample(label)
+        # the second output is the label's gradient: zeros, as MXNet writes
+        return diff * grad_scale / _per_sample(label), np.zeros_like(label)
 
     return ref
 
