@@ -85,6 +85,9 @@ class MXDataIter(DataIter):
     read at construction, to know the shapes (``provide_data`` / ``provide_label``).
     """
 
+    # storage type of the arrays handed out (LibSVMIter: 'csr', as MXNet's)
+    data_stype = label_stype = "default"
+
     def __init__(self, loader, data_name="data", label_name="softmax_label", dtype=None):
         super().__init__()
         self._loader = loader
@@ -112,8 +115,12 @@ class MXDataIter(DataIter):
         data, label, pad, index = batch
         if self._dtype is not None:
             data, label = data.astype(self._dtype), label.astype(self._dtype)
-        self._current = (array(data, dtype=data.dtype), array(label, dtype=label.dtype),
-                         pad, index.astype(np.uint64))
+        data, label = array(data, dtype=data.dtype), array(label, dtype=label.dtype)
+        if self.data_stype != "default":
+            data = data.tostype(self.data_stype)
+        if self.label_stype != "default":
+            label = label.tostype(self.label_stype)
+        self._current = (data, label, pad, index.astype(np.uint64))
         return True
 
     def next(self):

@@ -49,6 +49,7 @@ class NDArrayIter(DataIter):
         if last_batch_handle not in _LAST_BATCH_HANDLES:
             raise MXNetValueError(f"NDArrayIter: last_batch_handle must be one of "
                                   f"{_LAST_BATCH_HANDLES}, got {last_batch_handle!r}")
+        data, label = _csr_as_scipy(data), _csr_as_scipy(label)
         self.data = _init_data(data, allow_empty=False, default_name=data_name)
         self.label = _init_data(label, allow_empty=True, default_name=label_name)
         if ((_has_instance(self.data, is_scipy_csr) or _has_instance(self.label, is_scipy_csr))
@@ -210,3 +211,14 @@ class NDArrayIter(DataIter):
         np.random.shuffle(self.idx)
         self.data = _getdata_by_idx(self.data, self.idx)
         self.label = _getdata_by_idx(self.label, self.idx)
+
+
+def _csr_as_scipy(source):
+    """CSRNDArray sources take the scipy CSR path (batches are row slices)."""
+    if getattr(source, "stype", "default") == "csr":
+        return source.asscipy()
+    if isinstance(source, dict):
+        return {k: _csr_as_scipy(v) for k, v in source.items()}
+    if isinstance(source, (list, tuple)):
+        return type(source)(_csr_as_scipy(v) for v in source)
+    return source

@@ -182,7 +182,7 @@ class LibSVMIter(MXDataIter):
     label_shape``. Only ``round_batch=True`` is supported (the last batch wraps around).
     ``num_parts``/``part_index`` read one byte-range part of the file(s).
 
-    Data batches are dense NDArrays here (MXNet: CSRNDArray).
+    Data batches are CSRNDArrays (labels too when read from ``label_libsvm``).
 
     Examples
     --------
@@ -206,6 +206,9 @@ class LibSVMIter(MXDataIter):
                              f"{data_shape} and {label_shape}")
         num_parts, part_index = int(num_parts), int(part_index)
         labels, rows = _parse_libsvm(data_libsvm, data_shape[0], num_parts, part_index)
+        self.data_stype = "csr"
+        if label_libsvm != "NULL":
+            self.label_stype = "csr"
         if label_libsvm == "NULL":
             rows.label = labels
         else:
