@@ -15,6 +15,7 @@ import numpy as np
 from .. import ndarray as nd
 from ..dtype import normalize
 from ..io import DataDesc
+from ..symbol.binding import storage_types
 from ._slicing import (
     _average_into,
     _label_slice,
@@ -253,13 +254,15 @@ class DataParallelExecutorGroup:
         arg_shapes, arg_types, aux_shapes, aux_types = self._infer(input_shapes)
         buffer = self.shared_data_arrays[i]
         params = set(self.param_names)
+        stypes = storage_types(self.symbol)
         args, grads = [], []
         for name, shape, dtype in zip(self.arg_names, arg_shapes, arg_types):
             ctx = self._context_of(name, i)
             need_grad = self.grad_req[name] != "null"
             if name in params:
                 arr = _shared(shared_exec, "arg_dict", name, shape, dtype)
-                args.append(arr if arr is not None else nd.zeros(shape, ctx=ctx, dtype=dtype))
+                args.append(arr if arr is not None else
+                            nd.zeros(shape, ctx=ctx, dtype=dtype, stype=stypes.get(name)))
                 grad = _shared(shared_exec, "grad_dict", name, shape, dtype) if need_grad else None
             else:
                 args.append(_reshape_or_create(buffer, name, shape, dtype, ctx))

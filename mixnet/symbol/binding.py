@@ -8,7 +8,7 @@ from ..executor.executor import Executor
 from ..ndarray import NDArray, zeros
 from .symbol import Symbol
 
-__all__ = ["bind", "simple_bind", "eval_symbol"]
+__all__ = ["bind", "simple_bind", "eval_symbol", "storage_types"]
 
 _GRAD_REQS = ("null", "write", "add", "inplace")
 
@@ -94,13 +94,23 @@ def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None, gr
     shared = shared_buffer if shared_buffer is not None else {}
     place = _placement(self, ctx, group2ctx)
     args, grads = [], []
+    stypes = storage_types(self, stype_dict)
     for n, s, t, r in zip(names, arg_shapes, arg_types, reqs):
-        args.append(_alloc(shared, n, s, t, place[n], shared_exec, "arg_dict"))
+        args.append(_alloc(shared, n, s, t, place[n], shared_exec, "arg_dict", stypes.get(n)))
         grads.append(None if r == "null" else
                      _alloc({}, n, s, t, place[n], shared_exec, "grad_dict"))
     aux = [_alloc({}, n, s, t, place[n], shared_exec, "aux_dict")
            for n, s, t in zip(self.list_auxiliary_states(), aux_shapes, aux_types)]
     return Executor(self, ctx, args, grads, reqs, aux, group2ctx)
+
+
+def storage_types(sym, stype_dict=None):
+    """Storage type of each variable: ``stype_dict``, else its ``stype`` attribute."""
+    from ..graph.node import topo_order
+    out = {n.name: n.attrs.get("__storage_type__", "default")
+           for n in topo_order(sym._outputs) if n.op is None}
+    out.update(stype_dict or {})
+    return {k: ("default" if v in (None, "default") else v) for k, v in out.items()}
 
 
 def _placement(sym, ctx, group2ctx):
@@ -114,14 +124,14 @@ def _placement(sym, ctx, group2ctx):
     return out
 
 
-def _alloc(shared, name, shape, dtype, ctx, shared_exec, which):
+def _alloc(shared, name, shape, dtype, ctx, shared_exec, which, stype="default"):
     dtype = normalize(dtype)
     arr = shared.get(name)
     if arr is None and shared_exec is not None:
         arr = getattr(shared_exec, which).get(name)
     if arr is not None and arr.shape == tuple(shape) and arr.dtype == dtype:
         return arr
-    arr = zeros(shape, ctx=ctx, dtype=dtype)
+    arr = zeros(shape, ctx=ctx, dtype=dtype, stype=stype)
     if name not in shared and which == "arg_dict" and shared is not None:
         shared[name] = arr
     return arr
