@@ -138,7 +138,23 @@ class DataIter:
         """Number of padding examples in the current batch."""
 
 
-class ResizeIter(DataIter):
+class _BatchHolder(DataIter):
+    """An iterator whose getters read the batch it holds in ``current_batch``."""
+
+    def getdata(self):
+        return self.current_batch.data
+
+    def getlabel(self):
+        return self.current_batch.label
+
+    def getindex(self):
+        return self.current_batch.index
+
+    def getpad(self):
+        return self.current_batch.pad
+
+
+class ResizeIter(_BatchHolder):
     """Resize a data iterator to ``size`` batches per epoch (restarting it when it runs out).
 
     Examples
@@ -177,18 +193,6 @@ class ResizeIter(DataIter):
         self.cur += 1
         return True
 
-    def getdata(self):
-        return self.current_batch.data
-
-    def getlabel(self):
-        return self.current_batch.label
-
-    def getindex(self):
-        return self.current_batch.index
-
-    def getpad(self):
-        return self.current_batch.pad
-
 
 def _prefetch_worker(it, taken, ready, slot, state):
     """Thread body: fetch one batch each time ``taken`` is set, then signal ``ready``.
@@ -210,7 +214,7 @@ def _prefetch_worker(it, taken, ready, slot, state):
         ready.set()
 
 
-class PrefetchingIter(DataIter):
+class PrefetchingIter(_BatchHolder):
     """Prefetch batches of one or more iterators in background threads.
 
     The batches of the iterators are concatenated (data lists, then label lists);
@@ -321,14 +325,3 @@ class PrefetchingIter(DataIter):
             return self.current_batch
         raise StopIteration
 
-    def getdata(self):
-        return self.current_batch.data
-
-    def getlabel(self):
-        return self.current_batch.label
-
-    def getindex(self):
-        return self.current_batch.index
-
-    def getpad(self):
-        return self.current_batch.pad
