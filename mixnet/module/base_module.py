@@ -343,6 +343,24 @@ class BaseModule:
                          allow_missing=allow_missing, force_init=force_init,
                          allow_extra=allow_extra)
 
+    def _set_params_handled(self, arg_params, aux_params, allow_missing, force_init,
+                            allow_extra):
+        """The start Module/BucketingModule.set_params share; True when nothing is left.
+
+        Without ``allow_missing`` the values go through ``init_params`` (which checks every
+        name); an initialized module without ``force_init`` keeps its values (a warning).
+        """
+        if not allow_missing:
+            self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
+                             allow_missing=allow_missing, force_init=force_init,
+                             allow_extra=allow_extra)
+            return True
+        if self.params_initialized and not force_init:
+            warnings.warn("Parameters already initialized and force_init=False. "
+                          "set_params call ignored.", stacklevel=3)
+            return True
+        return False
+
     def save_params(self, fname):
         """Save the parameters to ``fname`` (keys ``arg:<name>`` / ``aux:<name>``)."""
         arg_params, aux_params = self.get_params()
