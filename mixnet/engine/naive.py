@@ -33,7 +33,7 @@ class NaiveEngine:
             self.failed.append(box)
 
     def wait_for_var(self, var, for_write=False):
-        _rethrow_var(var, self)
+        _rethrow_var(var)
 
     def wait_all(self):
         failed, self.failed = self.failed, []

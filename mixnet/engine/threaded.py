@@ -190,7 +190,7 @@ class ThreadedEngine:
                 self._waiters += 1
                 self._idle.wait()
                 self._waiters -= 1
-        _rethrow_var(var, self)
+        _rethrow_var(var)
 
     def wait_all(self):
         """Block until every pushed op finished; rethrow the first unseen failure."""
@@ -220,7 +220,7 @@ def _idle(reads, writes):
     return True
 
 
-def _rethrow_var(var, engine=None):
+def _rethrow_var(var):
     box = var.exc
     if box is not None and box.exc is not None:
         exc, box.exc = box.exc, None
