@@ -3,8 +3,7 @@
 Every push runs at once on the calling thread; errors are still stored on the written
 variables and rethrown at the next sync point, exactly as the threaded engine does.
 """
-from .opr import Opr, run_opr, _as_mxnet_error
-from .var import ExcBox
+from .opr import Opr, run_opr, fail_writes
 from .threaded import _rethrow_first, _rethrow_var
 
 __all__ = ["NaiveEngine"]
@@ -22,10 +21,7 @@ class NaiveEngine:
         return all(v.exc is None for v in reads)
 
     def fail(self, err, name, writes):
-        box = ExcBox(_as_mxnet_error(err, name))
-        for v in writes:
-            v.exc = box
-        self.failed.append(box)
+        self.failed.append(fail_writes(err, name, writes))
 
     def push(self, fn, reads, writes, ctx=None, name="", cost=0):
         box = run_opr(Opr(fn, reads, writes, ctx, name, True))

@@ -2,7 +2,7 @@
 from ..base import MXNetError
 from .var import ExcBox
 
-__all__ = ["Opr", "run_opr"]
+__all__ = ["Opr", "run_opr", "run_now", "fail_writes"]
 
 
 class Opr:
@@ -48,10 +48,7 @@ def run_now(fn, reads, writes, name):
         try:
             fn()
         except Exception as err:  # noqa: BLE001 - stored and rethrown at the sync point
-            box = ExcBox(_as_mxnet_error(err, name))
-            for v in writes:
-                v.exc = box
-            return box
+            return fail_writes(err, name, writes)
     else:
         for v in writes:
             v.exc = box
@@ -60,6 +57,14 @@ def run_now(fn, reads, writes, name):
         if v.exc is not None:
             v.exc = None
     return None
+
+
+def fail_writes(err, name, writes):
+    """Store ``err`` (as an MXNetError naming op ``name``) on every written variable."""
+    box = ExcBox(_as_mxnet_error(err, name))
+    for v in writes:
+        v.exc = box
+    return box
 
 
 def _as_mxnet_error(err, name):

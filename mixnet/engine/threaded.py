@@ -11,8 +11,7 @@ import threading
 
 from .. import config
 from ..base import ThreadFlag
-from .opr import Opr, run_opr, run_now, _as_mxnet_error
-from .var import ExcBox
+from .opr import Opr, run_opr, run_now, fail_writes
 
 __all__ = ["ThreadedEngine"]
 
@@ -52,9 +51,7 @@ class ThreadedEngine:
 
     def fail(self, err, name, writes):
         """Record an error of an op run at once: stored on ``writes``, seen by waitall."""
-        box = ExcBox(_as_mxnet_error(err, name))
-        for v in writes:
-            v.exc = box
+        box = fail_writes(err, name, writes)
         with self._lock:
             self.failed.append(box)
 
