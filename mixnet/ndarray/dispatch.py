@@ -146,29 +146,6 @@ def invoke_dense(op, inputs, params, out=None, ctx=None, new_array=None, req=Non
     return outputs[0] if nvis == 1 else outputs[:nvis]
 
 
-def _run_now(eng, op, params, inputs, shape, dtype, ctx, new_array):
-    """The hot path: a cheap single-output op whose inputs are ready runs right here.
-
-    Its output is fresh, so nothing else can be ordered against it: this is exactly
-    what the engine would do, without building a closure and a pushed record.
-    """
-    y = new_array(shape, dtype, ctx)
-    xp = _xp_cache.get(ctx) or xp_of(ctx)
-    try:
-        args = [x._data() for x in inputs]
-        r = op.forward(xp, params, *args)
-        for a in args:
-            if r is a:
-                r = r.copy()
-                break
-        y._store(backend.finalize(r, dtype, shape, xp))
-    except Exception as err:  # noqa: BLE001 - rethrown at the next sync point, as MXNet
-        eng.fail(err, op.name, [y._chunk.var])
-    if tape.is_recording():
-        tape.record_op(op, params, inputs, [y])
-    return y
-
-
 def _extras(op, ctx, inputs, writes):
     """Keyword arguments of non-plain kernels; adds the variables they also write."""
     for i in op.mutate:
@@ -245,68 +222,3 @@ def _run_now(eng, op, params, inputs, shape, dtype, ctx, new_array):
     if tape.is_recording():
         tape.record_op(op, params, inputs, [y])
     return y
-
-
-def _extras(op, ctx, inputs, writes):
-    """Keyword arguments of non-plain kernels; adds the variables they also write."""
-    for i in op.mutate:
-        writes.append(inputs[i]._chunk.var)
-    extras = {}
-    if op.random:
-        extras["rng"] = backend.random.generator(ctx)
-        writes.append(rng_var(ctx))
-    if op.train:
-        extras["is_train"] = tape.is_training()
-    return extras
-
-
-def _check_out(op, out, shapes, ctx):
-    outs = list(out) if isinstance(out, (list, tuple)) else [out]
-    if len(outs) != len(shapes):
-        raise MXNetError(f"Operator {op.name}: out= has {len(outs)} arrays, the op makes "
-                         f"{len(shapes)}")
-    for o, s in zip(outs, shapes):
-        if o.shape != tuple(s):
-            raise ShapeError(f"Operator {op.name}: out= has shape {o.shape}, the result "
-                             f"has shape {tuple(s)}")
-        if o._ctx != ctx:
-            raise MXNetError(f"Operator {op.name}: out= is on {o._ctx}, inputs on {ctx}")
-    if tape.is_recording() and any(o._entry is not None for o in outs):
-        raise MXNetError(f"Operator {op.name}: Inplace operations (+=, -=, x[:]=, etc) are "
-                         "not supported when recording with autograd: the target is already "
-                         "in a computational graph")
-    return outs
-
-
-def _kernel1(forward, xp, params, inputs, output, shape, dtype):
-    """The kernel of a single-output op without extras (the common case)."""
-    finalize = backend.finalize
-
-    def run():
-        args = [x._data() for x in inputs]
-        r = forward(xp, params, *args)
-        for a in args:
-            if r is a:
-                r = r.copy()
-                break
-        output._store(finalize(r, dtype, shape, xp))
-    return run
-
-
-def _kernel(forward, xp, params, inputs, outputs, shapes, types, extras):
-    finalize = backend.finalize
-
-    def run():
-        args = [x._data() for x in inputs]
-        res = forward(xp, params, *args, **extras)
-        if len(outputs) == 1:
-            res = (res,)
-        for y, r, s, t in zip(outputs, res, shapes, types):
-            if r is None:
-                continue   # not required (output_req); reads see zeros
-            for a in args:
-                if r is a:
-                    r = r.copy()
-                    break
-            y._store(finalize(r, t, s, xp))
-    return run
