@@ -18,6 +18,8 @@ __all__ = [
     'Test', 'Updater', 'ccSGD', 'create', 'get_updater', 'register', 'contrib'
 ]
 
+from . import optimizer  # noqa: E402  (the submodule, named explicitly)
+
 # MXNet pickles an optimizer (Updater.get_states(dump_optimizer=True), Trainer/Module
 # states) as mxnet.optimizer.optimizer.<Class>: every class is reachable there too, so
 # such files load.
