@@ -210,14 +210,7 @@ class Symbol:
             if np_mode else (lambda s: tuple(s) if s else None)
         known = self._known_inputs(args, kwargs, "shape", conv)
         nodes = self._nodes()
-        values = {}
-        for node in nodes:
-            if node.op is None:
-                shape = known.get(node.name)
-                if shape is None and "__shape__" in node.attrs:
-                    shape = _parse_shape(node.attrs["__shape__"])
-                if shape is not None:
-                    values[node.output(0)] = shape
+        values = _variable_values(nodes, known, "__shape__", _parse_shape)
         # the rules use MXNet 1.x's convention internally (0 = unknown dim), so they run
         # outside np_shape mode; -1 / None are restored for the caller below
         with np_shape_scope(False):
@@ -240,14 +233,7 @@ class Symbol:
         known = self._known_inputs(args, kwargs, "type",
                                    lambda t: None if t is None else normalize(t))
         nodes = self._nodes()
-        values = {}
-        for node in nodes:
-            if node.op is None:
-                dtype = known.get(node.name)
-                if dtype is None and "__dtype__" in node.attrs:
-                    dtype = _attr_dtype(node.attrs["__dtype__"])
-                if dtype is not None:
-                    values[node.output(0)] = dtype
+        values = _variable_values(nodes, known, "__dtype__", _attr_dtype)
         infer_types(nodes, values)
         arg, out, aux = self._collect(nodes, values, partial, complete=lambda t: t is not None,
                                       unknown=None)
@@ -355,6 +341,19 @@ def _all_attrs(node):
 def _hide(attrs):
     """MXNet stores hidden keys (lr_mult, ctx_group...) as __key__."""
     return {(f"__{k}__" if k in _HIDDEN_KWARGS else k): v for k, v in attrs.items()}
+
+
+def _variable_values(nodes, known, attr, parse):
+    """Entry -> value of the variables: given in ``known`` by name, else from ``attr``."""
+    values = {}
+    for node in nodes:
+        if node.op is None:
+            value = known.get(node.name)
+            if value is None and attr in node.attrs:
+                value = parse(node.attrs[attr])
+            if value is not None:
+                values[node.output(0)] = value
+    return values
 
 
 def _shape_known(shape):
